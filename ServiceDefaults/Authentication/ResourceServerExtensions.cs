@@ -25,6 +25,10 @@ public static class ResourceServerExtensions
     /// </summary>
     public static TBuilder AddResourceServer<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
+        // An unknown kid then refreshes the keys within the request that carried it (still at most once per
+        // RefreshInterval), so the first token signed with a rotated-in key is accepted instead of rejected.
+        AppContext.SetSwitch("Switch.Microsoft.IdentityModel.UpdateConfigAsBlocking", true);
+
         var services = builder.Services;
         services.AddOptions<ResourceServerOptions>()
             .BindConfiguration(ResourceServerOptions.SectionName)
