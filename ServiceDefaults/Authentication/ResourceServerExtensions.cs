@@ -70,7 +70,7 @@ public static class ResourceServerExtensions
             }
 
             var resourceServer = settings.Value;
-            options.Authority = resourceServer.Authority!.ToString();
+            options.Authority = resourceServer.Authority!.OriginalString;
             options.RequireHttpsMetadata = resourceServer.RequireHttpsMetadata ?? !environment.IsDevelopment();
             options.MapInboundClaims = false;
             // An unknown kid refreshes the JWKS at most once a minute, however many such tokens arrive.

@@ -21,6 +21,17 @@ public sealed class ServiceTests(BillingApiFixture fixture)
     }
 
     [Fact]
+    public async Task Scalar_API_reference_is_served_in_Development()
+    {
+        using var client = fixture.Api.CreateClient();
+
+        using var response = await client.GetAsync("/scalar", Ct);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
     public async Task OpenAPI_document_has_a_client_credentials_scheme_at_the_IdP_and_per_endpoint_scopes()
     {
         using var client = fixture.Api.CreateClient();
