@@ -32,6 +32,8 @@ public sealed class BillingApiFactory(string authority, IReadOnlyDictionary<stri
                 ["ResourceServer:Authority"] = authority,
                 ["ResourceServer:Audience"] = "billing-api",
                 ["ConnectionStrings:billing-db"] = $"Data Source={Path.Combine(_dataDirectory, "billing.db")}",
+                // JwtBearer's own messages too, so the "never logs the token" test covers them.
+                ["Logging:LogLevel:Microsoft.AspNetCore.Authentication"] = "Debug",
             });
             if (settings is not null)
             {
