@@ -67,7 +67,8 @@ public sealed class AppHostFixture : IAsyncLifetime
     public HttpClient CreateClient(string resource) => new() { BaseAddress = App.GetEndpoint(resource, "http") };
 
     /// <summary>Asks the IdP for a client-credentials token; returns the raw response.</summary>
-    public async Task<HttpResponseMessage> RequestTokenAsync(string clientId, string? scope = null)
+    public async Task<HttpResponseMessage> RequestTokenAsync(
+        string clientId, string? scope, CancellationToken cancellationToken, string? secret = null)
     {
         using var idp = CreateClient("idp");
         using var request = new HttpRequestMessage(HttpMethod.Post, "realms/m2m/protocol/openid-connect/token")
@@ -76,22 +77,30 @@ public sealed class AppHostFixture : IAsyncLifetime
             {
                 ["grant_type"] = "client_credentials",
                 ["client_id"] = clientId,
-                ["client_secret"] = SecretOf(clientId),
+                ["client_secret"] = secret ?? SecretOf(clientId),
                 ["scope"] = scope ?? "",
             }),
         };
-        return await idp.SendAsync(request);
+        return await idp.SendAsync(request, cancellationToken);
     }
 
-    public async Task<string> GetAccessTokenAsync(string clientId, string? scope = null)
+    public async Task<string> GetAccessTokenAsync(string clientId, string scope, CancellationToken cancellationToken)
     {
-        using var response = await RequestTokenAsync(clientId, scope);
+        using var response = await RequestTokenAsync(clientId, scope, cancellationToken);
         Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
-        var token = await response.Content.ReadFromJsonAsync<TokenResponse>();
+        var token = await response.Content.ReadFromJsonAsync<TokenResponse>(cancellationToken);
         return token?.AccessToken ?? throw new InvalidOperationException("The token response has no access_token.");
     }
 
     public static AuthenticationHeaderValue Bearer(string token) => new("Bearer", token);
+
+    /// <summary>A token that cancels after <paramref name="timeout"/> or when xunit cancels the test: every call is bounded.</summary>
+    public static CancellationTokenSource Timeout(TimeSpan timeout)
+    {
+        var source = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        source.CancelAfter(timeout);
+        return source;
+    }
 
     public async ValueTask DisposeAsync()
     {
