@@ -9,15 +9,17 @@ namespace ServiceDefaults.TokenManagement;
 /// Puts a client-credentials token on every outgoing request. On 401 <c>invalid_token</c> it replaces the token
 /// and replays the request once, if the request can be replayed. Without a token the request is never sent:
 /// <see cref="TokenAcquisitionException"/> is thrown instead.
+/// A request can ask for another scope set than the handler's with <see cref="TokenRequestExtensions.SetTokenScope"/>.
 /// </summary>
 public sealed partial class ClientCredentialsTokenHandler(
     ClientCredentialsTokenManager tokens,
     TokenManagementTelemetry telemetry,
     string clientName,
-    string? scope) : DelegatingHandler
+    string? defaultScope) : DelegatingHandler
 {
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
+        var scope = request.Options.TryGetValue(TokenRequestExtensions.ScopeOption, out var requested) ? requested : defaultScope;
         var token = await tokens.GetTokenAsync(clientName, scope, cancellationToken);
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token.Value);
         var response = await base.SendAsync(request, cancellationToken);
@@ -47,4 +49,19 @@ public sealed partial class ClientCredentialsTokenHandler(
 
     [GeneratedRegex("""(^|[\s,])error\s*=\s*"?invalid_token"?""", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex InvalidTokenError();
+}
+
+public static class TokenRequestExtensions
+{
+    internal static readonly HttpRequestOptionsKey<string> ScopeOption = new("M2MDemo.TokenScope");
+
+    /// <summary>
+    /// This request needs a token for <paramref name="scope"/> instead of the handler's default: one HttpClient,
+    /// least privilege per call (a read goes out with a read token, a write with a write token).
+    /// </summary>
+    public static HttpRequestMessage SetTokenScope(this HttpRequestMessage request, string scope)
+    {
+        request.Options.Set(ScopeOption, scope);
+        return request;
+    }
 }

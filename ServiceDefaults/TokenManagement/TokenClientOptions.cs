@@ -31,10 +31,15 @@ public sealed class TokenClientOptions
     public string? Scope { get; set; }
 
     public ClientAuthentication ClientAuthentication { get; set; } = ClientAuthentication.Basic;
+
+    /// <summary>Whether the secret may only travel over https; unset means "yes, outside Development".</summary>
+    public bool? RequireHttps { get; set; }
+
+    internal bool HttpsRequired(bool isDevelopment) => RequireHttps ?? !isDevelopment;
 }
 
 /// <summary>Fails startup with messages that name the configuration key, never its value.</summary>
-internal sealed class TokenClientOptionsValidator : IValidateOptions<TokenClientOptions>
+internal sealed class TokenClientOptionsValidator(bool isDevelopment) : IValidateOptions<TokenClientOptions>
 {
     public ValidateOptionsResult Validate(string? name, TokenClientOptions options)
     {
@@ -48,14 +53,22 @@ internal sealed class TokenClientOptionsValidator : IValidateOptions<TokenClient
             failures.Add($"Set exactly one of {prefix}:Authority and {prefix}:TokenEndpoint.");
         }
 
-        if (hasAuthority && !Uri.TryCreate(options.Authority, UriKind.Absolute, out _))
+        var httpsRequired = options.HttpsRequired(isDevelopment);
+        foreach (var (key, value) in new[] { ("Authority", options.Authority), ("TokenEndpoint", options.TokenEndpoint) })
         {
-            failures.Add($"{prefix}:Authority must be an absolute URL.");
-        }
+            if (string.IsNullOrWhiteSpace(value))
+            {
+                continue;
+            }
 
-        if (hasTokenEndpoint && !Uri.TryCreate(options.TokenEndpoint, UriKind.Absolute, out _))
-        {
-            failures.Add($"{prefix}:TokenEndpoint must be an absolute URL.");
+            if (!Uri.TryCreate(value, UriKind.Absolute, out var url))
+            {
+                failures.Add($"{prefix}:{key} must be an absolute URL.");
+            }
+            else if (httpsRequired && url.Scheme != Uri.UriSchemeHttps)
+            {
+                failures.Add($"{prefix}:{key} must use https (or set {prefix}:RequireHttps to false for local development).");
+            }
         }
 
         if (string.IsNullOrWhiteSpace(options.ClientId))

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -17,7 +18,8 @@ internal sealed partial class TokenEndpointClient(
     IOptionsMonitor<TokenClientOptions> options,
     TokenManagementTelemetry telemetry,
     TimeProvider timeProvider,
-    ILogger<TokenEndpointClient> logger)
+    ILogger<TokenEndpointClient> logger,
+    IHostEnvironment? environment = null)
 {
     /// <summary>The HttpClient for token and discovery requests; its resilience is set in <c>AddClientCredentialsToken</c>.</summary>
     public const string HttpClientName = "M2MDemo.TokenEndpoint";
@@ -107,23 +109,33 @@ internal sealed partial class TokenEndpointClient(
         }
 
         // Shared by concurrent callers, so it must not observe any one caller's cancellation.
-        var discovery = _discovered.GetOrAdd(clientName, name => new Lazy<Task<Uri>>(() => DiscoverAsync(name, client.Authority!)));
+        var discovery = _discovered.GetOrAdd(clientName, name => new Lazy<Task<Uri>>(() => DiscoverAsync(name, client)));
         return discovery.Value.WaitAsync(cancellationToken);
     }
 
-    private async Task<Uri> DiscoverAsync(string clientName, string authority)
+    private async Task<Uri> DiscoverAsync(string clientName, TokenClientOptions client)
     {
         try
         {
-            var address = new Uri($"{authority.TrimEnd('/')}/.well-known/openid-configuration");
+            var address = new Uri($"{client.Authority!.TrimEnd('/')}/.well-known/openid-configuration");
             using var request = new HttpRequestMessage(HttpMethod.Get, address);
             using var response = await SendAsync(clientName, request, CancellationToken.None);
             using var body = await ReadJsonAsync(response, CancellationToken.None);
-            return response.IsSuccessStatusCode
-                && Uri.TryCreate(GetString(body?.RootElement, "token_endpoint"), UriKind.Absolute, out var endpoint)
-                ? endpoint
-                : throw new TokenAcquisitionException(clientName, null, null, response.StatusCode,
+            if (!response.IsSuccessStatusCode
+                || !Uri.TryCreate(GetString(body?.RootElement, "token_endpoint"), UriKind.Absolute, out var endpoint))
+            {
+                throw new TokenAcquisitionException(clientName, null, null, response.StatusCode,
                     $"The discovery document at {address} ({(int)response.StatusCode}) gave client '{clientName}' no token_endpoint.");
+            }
+
+            // The secret goes to this address: it must meet the same https rule as the configured one.
+            if (endpoint.Scheme != Uri.UriSchemeHttps && client.HttpsRequired(environment?.IsDevelopment() ?? false))
+            {
+                throw new TokenAcquisitionException(clientName, null, null, response.StatusCode,
+                    $"The discovery document at {address} names a token endpoint without https; client '{clientName}' requires https.");
+            }
+
+            return endpoint;
         }
         catch
         {

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Caching.Hybrid;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -52,7 +53,8 @@ public static class TokenManagementExtensions
 
         services.AddHybridCache();
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TokenClientOptions>, TokenClientOptionsValidator>());
+        services.AddSingleton<IValidateOptions<TokenClientOptions>>(provider =>
+            new TokenClientOptionsValidator(provider.GetService<IHostEnvironment>()?.IsDevelopment() ?? false));
         services.AddSingleton<TokenManagementTelemetry>();
         services.AddSingleton<TokenEndpointClient>();
         services.AddSingleton(provider => new ClientCredentialsTokenManager(

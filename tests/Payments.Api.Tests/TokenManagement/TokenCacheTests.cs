@@ -177,6 +177,7 @@ public sealed class TokenCacheTests : IAsyncLifetime
             ["TokenClients:billing:ClientId"] = "payments-service",
             ["TokenClients:billing:ClientSecret"] = "secret",
             ["TokenClients:billing:ClientAuthentication"] = "Post",
+            ["TokenClients:billing:RequireHttps"] = "false",
         });
 
         await harness.Tokens.GetTokenAsync(TokenManagerHarness.Client, cancellationToken: Ct);
@@ -215,6 +216,7 @@ public sealed class TokenCacheTests : IAsyncLifetime
             ["TokenClients:billing:Authority"] = "http://idp.test/realms/m2m",
             ["TokenClients:billing:TokenEndpoint"] = "http://idp.test/token",
             ["TokenClients:billing:ClientSecret"] = "do-not-print-me",
+            ["TokenClients:billing:RequireHttps"] = "false",
         });
 
         var error = Assert.Throws<OptionsValidationException>(
@@ -223,5 +225,23 @@ public sealed class TokenCacheTests : IAsyncLifetime
         Assert.Contains("Set exactly one of TokenClients:billing:Authority and TokenClients:billing:TokenEndpoint.", error.Failures);
         Assert.Contains("TokenClients:billing:ClientId is required.", error.Failures);
         Assert.DoesNotContain("do-not-print-me", error.Message);
+    }
+
+    [Fact]
+    public async Task Plain_http_token_endpoint_is_refused_unless_explicitly_allowed()
+    {
+        await using var harness = new TokenManagerHarness(new()
+        {
+            ["TokenClients:billing:TokenEndpoint"] = "http://idp.test/token",
+            ["TokenClients:billing:ClientId"] = "payments-service",
+            ["TokenClients:billing:ClientSecret"] = "secret",
+        });
+
+        var error = Assert.Throws<OptionsValidationException>(
+            () => harness.Services.GetRequiredService<IOptionsMonitor<TokenClientOptions>>().Get(TokenManagerHarness.Client));
+
+        Assert.Equal(
+            "TokenClients:billing:TokenEndpoint must use https (or set TokenClients:billing:RequireHttps to false for local development).",
+            Assert.Single(error.Failures));
     }
 }

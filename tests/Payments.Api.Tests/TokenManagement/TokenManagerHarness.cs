@@ -22,6 +22,7 @@ public sealed class TokenManagerHarness : IAsyncDisposable
                 [$"TokenClients:{Client}:ClientId"] = "payments-service",
                 [$"TokenClients:{Client}:ClientSecret"] = Secret,
                 [$"TokenClients:{Client}:Scope"] = "billing:read",
+                [$"TokenClients:{Client}:RequireHttps"] = "false",
             })
             .Build();
 
