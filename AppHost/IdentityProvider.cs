@@ -122,8 +122,9 @@ internal static class IdentityProviderExtensions
         return idp
             // Fixed issuer, like KC_HOSTNAME: the same whichever host name a caller used.
             .WithEnvironment("EmbeddedIdp__Issuer", IssuerOf(idp))
-            // Ready means the realm is served, not just that the process answers.
-            .WithHttpHealthCheck("/realms/m2m/.well-known/openid-configuration");
+            // Its /health turns ready only after a warm-up token request over HTTP succeeded: the realm is served,
+            // not just the process up. (Probing the discovery document instead would fill the traces with probes.)
+            .WithHttpHealthCheck("/health");
     }
 
     private static IResourceBuilder<ContainerResource> AddKeycloak(this IDistributedApplicationBuilder builder, string name)
