@@ -7,23 +7,40 @@ using Payments.Api.Tests.Infrastructure;
 namespace Payments.Api.Tests.Functional;
 
 /// <summary>The Payments.Api contract: status codes, idempotency, validation, RFC 6750 challenges.</summary>
-public sealed class PaymentsApiTests(IdpAndBillingFixture fixture) : IClassFixture<IdpAndBillingFixture>, IAsyncLifetime
+public sealed class PaymentsApiTests(PaymentsApiTests.Fixture shared) : IClassFixture<PaymentsApiTests.Fixture>
 {
-    private PaymentsHost _payments = null!;
-    private HttpClient _caller = null!;
+    private readonly IdpAndBillingFixture _fixture = shared.IdpAndBilling;
+    private readonly PaymentsHost _payments = shared.Payments;
+    private readonly HttpClient _caller = shared.Caller;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public async ValueTask InitializeAsync()
+    /// <summary>One IdP, one Billing and one Payments.Api for the whole class: these tests do not count tokens.</summary>
+    public sealed class Fixture : IAsyncLifetime
     {
-        _payments = fixture.StartPayments();
-        _caller = await _payments.CreateCallerAsync();
-    }
+        public IdpAndBillingFixture IdpAndBilling { get; } = new();
 
-    public async ValueTask DisposeAsync()
-    {
-        _caller.Dispose();
-        await _payments.DisposeAsync();
+        public PaymentsHost Payments { get; private set; } = null!;
+
+        public HttpClient Caller { get; private set; } = null!;
+
+        public async ValueTask InitializeAsync()
+        {
+            await IdpAndBilling.InitializeAsync();
+            Payments = IdpAndBilling.StartPayments();
+            Caller = await Payments.CreateCallerAsync();
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            Caller?.Dispose();
+            if (Payments is not null)
+            {
+                await Payments.DisposeAsync();
+            }
+
+            await IdpAndBilling.DisposeAsync();
+        }
     }
 
     [Fact]
@@ -56,8 +73,8 @@ public sealed class PaymentsApiTests(IdpAndBillingFixture fixture) : IClassFixtu
         Assert.Equal(original.Id, replay.Id);
         Assert.Equal(original.Invoice, replay.Invoice);
 
-        var token = await fixture.Idp.GetAccessTokenAsync("payments-service", "billing:read", Ct);
-        Assert.Single(await fixture.Billing.InvoicesOfPaymentAsync(original.Id.ToString(), token, Ct));
+        var token = await _fixture.Idp.GetAccessTokenAsync("payments-service", "billing:read", Ct);
+        Assert.Single(await _fixture.Billing.InvoicesOfPaymentAsync(original.Id.ToString(), token, Ct));
     }
 
     [Fact]
@@ -136,11 +153,34 @@ public sealed class PaymentsApiTests(IdpAndBillingFixture fixture) : IClassFixtu
     public async Task Billing_token_is_not_accepted_by_payments()
     {
         using var client = _payments.CreateClient();
-        client.DefaultRequestHeaders.Authorization = new("Bearer", await fixture.Idp.GetAccessTokenAsync("payments-service", "billing:read", Ct));
+        client.DefaultRequestHeaders.Authorization = new("Bearer", await _fixture.Idp.GetAccessTokenAsync("payments-service", "billing:read", Ct));
 
         using var response = await client.GetAsync($"/payments/{Guid.NewGuid()}", Ct);
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         Assert.Contains("invalid_token", Assert.Single(response.Headers.WwwAuthenticate).Parameter);
+    }
+
+    [Theory]
+    [InlineData("/health")]
+    [InlineData("/alive")]
+    [InlineData("/openapi/v1.json")]
+    public async Task Probes_and_the_openapi_document_answer_without_a_token(string path)
+    {
+        using var anonymous = _payments.CreateClient();
+
+        using var response = await anonymous.GetAsync(path, Ct);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Missing_client_secret_stops_startup_with_a_message_naming_the_key()
+    {
+        await using var payments = _fixture.StartPayments(clientSecret: "");
+
+        var error = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => payments.CreateClient());
+
+        Assert.Contains("TokenClients:billing:ClientSecret is required.", error.Failures);
     }
 }
