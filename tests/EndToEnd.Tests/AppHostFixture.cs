@@ -26,7 +26,7 @@ public sealed class AppHostFixture : IAsyncLifetime
 {
     public static readonly string[] Resources = ["idp", "billing-api", "payments-api"];
 
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(2);
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
     private static readonly TimeSpan StopTimeout = TimeSpan.FromMinutes(1);
 
     private readonly Dictionary<string, string> _secrets = new[] { "payments-service", "checkout-service", "billing-api", "payments-api" }

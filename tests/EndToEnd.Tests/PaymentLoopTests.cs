@@ -9,7 +9,7 @@ namespace EndToEnd.Tests;
 [Collection(AppHostCollection.Name)]
 public sealed class PaymentLoopTests(AppHostFixture appHost, EmbeddedIdpFixture otherIdp) : IClassFixture<EmbeddedIdpFixture>
 {
-    private static readonly TimeSpan TestTimeout = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan TestTimeout = TimeSpan.FromSeconds(60);
 
     [Fact]
     public async Task Checkout_pays_and_reads_the_payment_with_the_invoice_billing_created()
@@ -31,6 +31,7 @@ public sealed class PaymentLoopTests(AppHostFixture appHost, EmbeddedIdpFixture 
 
         Assert.Equal(HttpStatusCode.OK, found.StatusCode);
         var payment = await found.Content.ReadFromJsonAsync<JsonElement>(timeout.Token);
+        Assert.Equal("Invoiced", payment.GetProperty("status").GetString());
         var invoice = payment.GetProperty("invoice");
         Assert.Equal(payment.GetProperty("id").ToString(), invoice.GetProperty("paymentId").GetString());
         Assert.Equal(42.50m, invoice.GetProperty("amount").GetDecimal());
