@@ -7,41 +7,17 @@ using Payments.Api.Tests.Infrastructure;
 namespace Payments.Api.Tests.Functional;
 
 /// <summary>The Payments.Api contract: status codes, idempotency, validation, RFC 6750 challenges.</summary>
-public sealed class PaymentsApiTests(PaymentsApiTests.Fixture shared) : IClassFixture<PaymentsApiTests.Fixture>
+[Collection(nameof(PaymentsCollection))]
+public sealed class PaymentsApiTests(IdpAndBillingFixture fixture) : IAsyncLifetime
 {
-    private readonly IdpAndBillingFixture _fixture = shared.IdpAndBilling;
-    private readonly PaymentsHost _payments = shared.Payments;
-    private readonly HttpClient _caller = shared.Caller;
+    private PaymentsHost _payments = null!;
+    private HttpClient _caller = null!;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    /// <summary>One IdP, one Billing and one Payments.Api for the whole class: these tests do not count tokens.</summary>
-    public sealed class Fixture : IAsyncLifetime
-    {
-        public IdpAndBillingFixture IdpAndBilling { get; } = new();
+    public async ValueTask InitializeAsync() => (_payments, _caller) = await fixture.SharedPaymentsAsync();
 
-        public PaymentsHost Payments { get; private set; } = null!;
-
-        public HttpClient Caller { get; private set; } = null!;
-
-        public async ValueTask InitializeAsync()
-        {
-            await IdpAndBilling.InitializeAsync();
-            Payments = IdpAndBilling.StartPayments();
-            Caller = await Payments.CreateCallerAsync();
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            Caller?.Dispose();
-            if (Payments is not null)
-            {
-                await Payments.DisposeAsync();
-            }
-
-            await IdpAndBilling.DisposeAsync();
-        }
-    }
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
     [Fact]
     public async Task Payment_is_created_with_its_invoice_and_read_back_with_the_invoice_from_billing()
@@ -73,8 +49,8 @@ public sealed class PaymentsApiTests(PaymentsApiTests.Fixture shared) : IClassFi
         Assert.Equal(original.Id, replay.Id);
         Assert.Equal(original.Invoice, replay.Invoice);
 
-        var token = await _fixture.Idp.GetAccessTokenAsync("payments-service", "billing:read", Ct);
-        Assert.Single(await _fixture.Billing.InvoicesOfPaymentAsync(original.Id.ToString(), token, Ct));
+        var token = await fixture.Idp.GetAccessTokenAsync("payments-service", "billing:read", Ct);
+        Assert.Single(await fixture.Billing.InvoicesOfPaymentAsync(original.Id.ToString(), token, Ct));
     }
 
     [Fact]
@@ -153,7 +129,7 @@ public sealed class PaymentsApiTests(PaymentsApiTests.Fixture shared) : IClassFi
     public async Task Billing_token_is_not_accepted_by_payments()
     {
         using var client = _payments.CreateClient();
-        client.DefaultRequestHeaders.Authorization = new("Bearer", await _fixture.Idp.GetAccessTokenAsync("payments-service", "billing:read", Ct));
+        client.DefaultRequestHeaders.Authorization = new("Bearer", await fixture.Idp.GetAccessTokenAsync("payments-service", "billing:read", Ct));
 
         using var response = await client.GetAsync($"/payments/{Guid.NewGuid()}", Ct);
 
@@ -177,7 +153,7 @@ public sealed class PaymentsApiTests(PaymentsApiTests.Fixture shared) : IClassFi
     [Fact]
     public async Task Missing_client_secret_stops_startup_with_a_message_naming_the_key()
     {
-        await using var payments = _fixture.StartPayments(clientSecret: "");
+        await using var payments = fixture.StartPayments(clientSecret: "");
 
         var error = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => payments.CreateClient());
 
