@@ -14,8 +14,8 @@ namespace Keycloak.Tests;
 /// </summary>
 public sealed class KeycloakFixture : IAsyncLifetime
 {
-    /// <summary>The one place the Keycloak version is pinned.</summary>
-    public const string Image = "quay.io/keycloak/keycloak:26.7.4";
+    /// <summary>The one place these tests pin Keycloak: the newest 26.x tag confirmed; the AppHost pins the same one.</summary>
+    public const string Image = "quay.io/keycloak/keycloak:26.8.0";
 
     public const string Realm = "m2m";
 
