@@ -1,0 +1,111 @@
+using EmbeddedIdp.Keys;
+using EmbeddedIdp.Realm;
+using EmbeddedIdp.Server;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using OpenIddict.EntityFrameworkCore.Models;
+using OpenIddict.Server;
+
+namespace EmbeddedIdp;
+
+public static class EmbeddedIdpExtensions
+{
+    /// <summary>
+    /// The Keycloak-compatible OpenIddict server: realm from <c>Realm:Path</c>, keys and token entries under
+    /// <c>EmbeddedIdp:DataPath</c>, Keycloak's URL layout, client credentials only.
+    /// </summary>
+    public static WebApplicationBuilder AddEmbeddedIdp(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<EmbeddedIdpOptions>().BindConfiguration(EmbeddedIdpOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<RealmOptions>().BindConfiguration(RealmOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+
+        var contentRoot = builder.Environment.ContentRootPath;
+        services.AddSingleton(sp => RealmLoader.Load(
+            Path.GetFullPath(sp.GetRequiredService<IOptions<RealmOptions>>().Value.Path, contentRoot),
+            sp.GetRequiredService<IConfiguration>(),
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger("EmbeddedIdp.Realm")));
+        services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<EmbeddedIdpOptions>>().Value;
+            return SigningKeyStore.Open(DataPath(options, contentRoot), options.RotateSigningKey,
+                sp.GetRequiredService<ILoggerFactory>().CreateLogger("EmbeddedIdp.Keys"));
+        });
+        services.AddSingleton<Issuer>();
+        services.AddSingleton<RealmApplications>();
+
+        services.AddDbContext<IdpDbContext>((sp, db) =>
+        {
+            var options = sp.GetRequiredService<IOptions<EmbeddedIdpOptions>>().Value;
+            db.UseSqlite($"Data Source={Path.Combine(DataPath(options, contentRoot), "embedded-idp.db")}");
+            db.UseOpenIddict();
+        });
+
+        services.AddOpenIddict()
+            .AddCore(core =>
+            {
+                core.UseEntityFrameworkCore().UseDbContext<IdpDbContext>();
+                core.ReplaceApplicationManager<OpenIddictEntityFrameworkCoreApplication, RealmApplicationManager>();
+            })
+            .AddServer(server =>
+            {
+                server.AllowClientCredentialsFlow();
+                server.DisableAccessTokenEncryption();
+                // OpenIddict insists on an encryption key even though access tokens are only signed; nothing else is issued.
+                server.AddEphemeralEncryptionKey();
+                // Scope existence is checked against the realm by TokenRequestHandlers.ValidateRealmScopes.
+                server.DisableScopeValidation();
+                foreach (var handler in TokenRequestHandlers.All.Concat(TokenFormatHandlers.All))
+                {
+                    server.AddEventHandler(handler);
+                }
+
+                server.UseAspNetCore().DisableTransportSecurityRequirement();
+            });
+
+        services.AddOptions<OpenIddictServerOptions>().Configure<RealmModel, SigningKeyStore>((options, realm, keys) =>
+        {
+            // Only Keycloak's paths: OpenIddict's defaults (/.well-known/...) are dropped.
+            options.ConfigurationEndpointUris.Clear();
+            options.JsonWebKeySetEndpointUris.Clear();
+            options.ConfigurationEndpointUris.Add(new Uri(Issuer.Path(realm, ".well-known/openid-configuration"), UriKind.Relative));
+            options.JsonWebKeySetEndpointUris.Add(new Uri(Issuer.Path(realm, "protocol/openid-connect/certs"), UriKind.Relative));
+            options.TokenEndpointUris.Add(new Uri(Issuer.Path(realm, "protocol/openid-connect/token"), UriKind.Relative));
+            options.IntrospectionEndpointUris.Add(new Uri(Issuer.Path(realm, "protocol/openid-connect/token/introspect"), UriKind.Relative));
+            options.RevocationEndpointUris.Add(new Uri(Issuer.Path(realm, "protocol/openid-connect/revoke"), UriKind.Relative));
+            options.Scopes.UnionWith(realm.Scopes.Values.Where(s => s.IncludeInTokenScope).Select(s => s.Name));
+            foreach (var key in keys.Keys)
+            {
+                options.SigningCredentials.Add(new(key, Microsoft.IdentityModel.Tokens.SecurityAlgorithms.RsaSha256));
+            }
+        });
+
+        services.AddSingleton<WarmUp>();
+        services.AddHostedService(sp => sp.GetRequiredService<WarmUp>());
+        services.AddHostedService<TokenPruning>();
+        services.AddHealthChecks().AddCheck<WarmUp>("embedded-idp");
+        return builder;
+    }
+
+    /// <summary>Loads the realm and keys (a bad realm file stops startup here) and mirrors the clients into OpenIddict.</summary>
+    public static async Task InitializeEmbeddedIdpAsync(this WebApplication app)
+    {
+        _ = app.Services.GetRequiredService<SigningKeyStore>();
+        await RealmSeeder.SeedAsync(app.Services);
+    }
+
+    /// <summary>Request hardening in front of OpenIddict, then OpenIddict itself (it runs as an authentication handler).</summary>
+    public static WebApplication UseEmbeddedIdp(this WebApplication app)
+    {
+        app.UseMiddleware<OAuthRequestGuard>();
+        app.UseAuthentication();
+        return app;
+    }
+
+    private static string DataPath(EmbeddedIdpOptions options, string contentRoot)
+    {
+        var path = Path.GetFullPath(options.DataPath, contentRoot);
+        Directory.CreateDirectory(path);
+        return path;
+    }
+}

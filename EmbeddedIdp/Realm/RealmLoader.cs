@@ -1,0 +1,278 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+
+namespace EmbeddedIdp.Realm;
+
+/// <summary>
+/// Reads a Keycloak realm export, resolves its <c>${ENV}</c> placeholders from configuration the way
+/// Keycloak's <c>--import-realm</c> does, and builds the <see cref="RealmModel"/>. Whatever the file asks for
+/// that EmbeddedIdp does not serve is logged once, never silently served differently.
+/// </summary>
+public static partial class RealmLoader
+{
+    private const string AudienceMapper = "oidc-audience-mapper";
+
+    // Mappers whose claims EmbeddedIdp always emits (sub, client_id, preferred_username): recognized, not "unsupported".
+    private static readonly HashSet<string> BuiltInClaimMappers =
+        ["oidc-sub-mapper", "oidc-usersessionmodel-note-mapper", "oidc-usermodel-attribute-mapper", "oidc-usermodel-property-mapper"];
+
+    // Realm settings that only matter to browser flows, the admin console or new clients: they change nothing here.
+    private static readonly HashSet<string> IrrelevantRealmSettings =
+        ["id", "displayName", "sslRequired", "registrationAllowed", "defaultDefaultClientScopes", "defaultOptionalClientScopes"];
+
+    private static readonly HashSet<string> KnownClientAttributes = ["access.token.lifespan"];
+
+    public static RealmModel Load(string path, IConfiguration configuration, ILogger logger)
+    {
+        if (!File.Exists(path))
+        {
+            throw new InvalidOperationException($"Realm file '{Path.GetFullPath(path)}' not found (configuration key Realm:Path).");
+        }
+
+        var root = JsonNode.Parse(File.ReadAllText(path), documentOptions: new() { CommentHandling = JsonCommentHandling.Skip })
+            ?? throw new InvalidOperationException($"Realm file '{path}' is empty.");
+
+        var missing = new SortedSet<string>(StringComparer.Ordinal);
+        ResolvePlaceholders(root, configuration, missing);
+        if (missing.Count > 0)
+        {
+            throw new InvalidOperationException(
+                $"Realm file '{path}' needs the variable(s) {string.Join(", ", missing)}: set them in the environment or configuration.");
+        }
+
+        var file = root.Deserialize<RealmFile>(RealmFile.JsonOptions)
+            ?? throw new InvalidOperationException($"Realm file '{path}' is not a realm export.");
+
+        return Build(file, new NotServedLog(logger));
+    }
+
+    private static void ResolvePlaceholders(JsonNode node, IConfiguration configuration, ISet<string> missing)
+    {
+        switch (node)
+        {
+            case JsonObject obj:
+                foreach (var (name, child) in obj.ToList())
+                {
+                    if (child is JsonValue value && value.TryGetValue<string>(out var text))
+                    {
+                        obj[name] = Resolve(text, configuration, missing);
+                    }
+                    else if (child is not null)
+                    {
+                        ResolvePlaceholders(child, configuration, missing);
+                    }
+                }
+
+                break;
+            case JsonArray array:
+                for (var i = 0; i < array.Count; i++)
+                {
+                    if (array[i] is JsonValue value && value.TryGetValue<string>(out var text))
+                    {
+                        array[i] = Resolve(text, configuration, missing);
+                    }
+                    else if (array[i] is { } child)
+                    {
+                        ResolvePlaceholders(child, configuration, missing);
+                    }
+                }
+
+                break;
+        }
+    }
+
+    /// <summary>Replaces <c>${NAME}</c> and <c>${NAME:default}</c> (Keycloak's forms) with configuration values.</summary>
+    internal static string Resolve(string text, IConfiguration configuration, ISet<string> missing) =>
+        Placeholder().Replace(text, match =>
+        {
+            var name = match.Groups["name"].Value;
+            var value = configuration[name];
+            if (!string.IsNullOrEmpty(value))
+            {
+                return value;
+            }
+
+            if (match.Groups["default"].Success)
+            {
+                return match.Groups["default"].Value;
+            }
+
+            missing.Add(name);
+            return match.Value;
+        });
+
+    [GeneratedRegex(@"\$\{(?<name>[A-Za-z_][A-Za-z0-9_.]*)(?::(?<default>[^}]*))?\}")]
+    private static partial Regex Placeholder();
+
+    private static RealmModel Build(RealmFile file, NotServedLog notServed)
+    {
+        if (string.IsNullOrWhiteSpace(file.Realm))
+        {
+            throw new InvalidOperationException("The realm file has no 'realm' name.");
+        }
+
+        if (file.Enabled is false)
+        {
+            throw new InvalidOperationException($"Realm '{file.Realm}' is disabled ('enabled': false).");
+        }
+
+        foreach (var setting in file.Other.Keys.Where(key => !IrrelevantRealmSettings.Contains(key)))
+        {
+            notServed.Add($"realm setting '{setting}'");
+        }
+
+        if (file.DefaultSignatureAlgorithm is { } algorithm && algorithm != "RS256")
+        {
+            notServed.Add($"defaultSignatureAlgorithm '{algorithm}' (tokens are signed with RS256)");
+        }
+
+        var assignedScopes = file.Clients.SelectMany(c => c.DefaultClientScopes.Concat(c.OptionalClientScopes)).ToHashSet(StringComparer.Ordinal);
+        var scopes = new Dictionary<string, RealmScope>(StringComparer.Ordinal);
+        foreach (var scope in file.ClientScopes)
+        {
+            if (string.IsNullOrWhiteSpace(scope.Name))
+            {
+                throw new InvalidOperationException("A client scope in the realm file has no name.");
+            }
+
+            scopes[scope.Name] = BuildScope(scope, assignedScopes.Contains(scope.Name), notServed);
+        }
+
+        var clients = new Dictionary<string, RealmClient>(StringComparer.Ordinal);
+        foreach (var client in file.Clients)
+        {
+            if (BuildClient(client, file, scopes, notServed) is { } built)
+            {
+                clients[built.ClientId] = built;
+            }
+        }
+
+        if (file.Users.Any(u => u.ServiceAccountClientId is null))
+        {
+            notServed.Add("users other than service accounts (only client credentials are served)");
+        }
+
+        return new RealmModel(file.Realm, TimeSpan.FromSeconds(file.AccessTokenLifespan ?? 300), clients, scopes);
+    }
+
+    private static RealmScope BuildScope(ClientScopeRepresentation scope, bool assigned, NotServedLog notServed)
+    {
+        var audiences = new List<string>();
+        foreach (var mapper in scope.ProtocolMappers)
+        {
+            if (mapper.ProtocolMapper == AudienceMapper && IsOn(mapper.Config, "access.token.claim"))
+            {
+                var audience = mapper.Config.GetValueOrDefault("included.client.audience") is { Length: > 0 } clientAudience
+                    ? clientAudience
+                    : mapper.Config.GetValueOrDefault("included.custom.audience");
+                if (!string.IsNullOrEmpty(audience))
+                {
+                    audiences.Add(audience);
+                }
+            }
+            else if (assigned && mapper.ProtocolMapper is { } type && type != AudienceMapper && !BuiltInClaimMappers.Contains(type))
+            {
+                notServed.Add($"protocol mapper '{mapper.Name}' ({type}) of client scope '{scope.Name}'");
+            }
+        }
+
+        if (scope.Protocol is { } protocol && protocol != "openid-connect")
+        {
+            notServed.Add($"client scope '{scope.Name}' with protocol '{protocol}'");
+        }
+
+        return new RealmScope(scope.Name!, IsOn(scope.Attributes, "include.in.token.scope"), audiences);
+    }
+
+    private static RealmClient? BuildClient(
+        ClientRepresentation client, RealmFile file, Dictionary<string, RealmScope> scopes, NotServedLog notServed)
+    {
+        var id = client.ClientId ?? throw new InvalidOperationException("A client in the realm file has no clientId.");
+
+        // Keycloak treats a missing publicClient as public: such a client is not served, never served as confidential.
+        if (client.PublicClient is not false || client.BearerOnly is true)
+        {
+            notServed.Add($"client '{id}': public or bearer-only clients (set publicClient and bearerOnly to false)");
+            return null;
+        }
+
+        if (client.ClientAuthenticatorType is { } authenticator && authenticator != "client-secret")
+        {
+            notServed.Add($"client '{id}': client authenticator '{authenticator}' (only client-secret)");
+            return null;
+        }
+
+        if (string.IsNullOrEmpty(client.Secret))
+        {
+            throw new InvalidOperationException($"Client '{id}' in the realm file has no secret.");
+        }
+
+        if (client.Protocol is { } protocol && protocol != "openid-connect")
+        {
+            notServed.Add($"client '{id}': protocol '{protocol}'");
+            return null;
+        }
+
+        if (client.StandardFlowEnabled is not false || client.ImplicitFlowEnabled is true || client.DirectAccessGrantsEnabled is not false)
+        {
+            notServed.Add($"client '{id}': browser/password flows (standardFlowEnabled, implicitFlowEnabled, directAccessGrantsEnabled)");
+        }
+
+        if (client.AuthorizationServicesEnabled is true)
+        {
+            notServed.Add($"client '{id}': authorization services");
+        }
+
+        foreach (var mapper in client.ProtocolMappers)
+        {
+            notServed.Add($"client '{id}': protocol mapper '{mapper.Name}' ({mapper.ProtocolMapper})");
+        }
+
+        foreach (var (name, value) in client.Attributes)
+        {
+            if (!KnownClientAttributes.Contains(name) && value == "true")
+            {
+                notServed.Add($"client '{id}': attribute '{name}'");
+            }
+        }
+
+        foreach (var scope in client.DefaultClientScopes.Concat(client.OptionalClientScopes).Where(s => !scopes.ContainsKey(s)))
+        {
+            throw new InvalidOperationException($"Client '{id}' lists the scope '{scope}', which the realm file does not define.");
+        }
+
+        TimeSpan? lifespan = client.Attributes.TryGetValue("access.token.lifespan", out var seconds) && int.TryParse(seconds, out var lifespanSeconds) && lifespanSeconds > 0
+            ? TimeSpan.FromSeconds(lifespanSeconds)
+            : null;
+
+        var userId = file.Users.FirstOrDefault(u => u.ServiceAccountClientId == id)?.Id ?? StableUserId(file.Realm!, id);
+
+        return new RealmClient(
+            id,
+            client.Secret,
+            client.Enabled is not false,
+            client.ServiceAccountsEnabled is true,
+            userId,
+            client.DefaultClientScopes,
+            client.OptionalClientScopes,
+            lifespan);
+    }
+
+    private static bool IsOn(Dictionary<string, string> settings, string key) =>
+        settings.TryGetValue(key, out var value) && string.Equals(value, "true", StringComparison.OrdinalIgnoreCase);
+
+    // Keycloak assigns a random id on import; a stable one keeps `sub` unchanged across EmbeddedIdp restarts.
+    private static string StableUserId(string realm, string clientId)
+    {
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes($"{realm}/service-account-{clientId}"));
+        return new Guid(hash.AsSpan(0, 16)).ToString();
+    }
+
+    private sealed class NotServedLog(ILogger logger)
+    {
+        public void Add(string feature) => logger.LogWarning("Realm feature not served by EmbeddedIdp: {Feature}", feature);
+    }
+}
