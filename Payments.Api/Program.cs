@@ -1,9 +1,17 @@
+using Payments.Api;
+
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
+builder.AddResourceServer();
+builder.AddPaymentsApi();
 
 var app = builder.Build();
 
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+
 app.MapDefaultEndpoints();
+app.MapPaymentsApi();
 
 app.Run();
