@@ -1,15 +1,23 @@
+using AppHost;
+
 var builder = DistributedApplication.CreateBuilder(args);
 
-var idp = builder.AddProject<Projects.EmbeddedIdp>("idp")
-    .WithHttpHealthCheck("/health");
+// One generated secret per realm client: the IdP gets every one of them, each service only its own.
+var secrets = new ClientSecrets(builder);
+
+// Keycloak or EmbeddedIdp (setting IdentityProvider); either way pinned to one issuer, the URL the services use.
+var idp = builder.AddIdentityProvider("idp", secrets);
 
 var billing = builder.AddProject<Projects.Billing_Api>("billing-api")
-    .WithHttpHealthCheck("/health")
-    .WaitFor(idp);
+    .WithResourceServer(idp)
+    .WithHttpHealthCheck("/health");
 
 builder.AddProject<Projects.Payments_Api>("payments-api")
-    .WithHttpHealthCheck("/health")
+    .WithResourceServer(idp)
+    .WithEnvironment("TokenClients__billing__Authority", IdentityProviderExtensions.IssuerOf(idp))
+    .WithEnvironment("TokenClients__billing__ClientSecret", secrets.PaymentsService)
     .WithReference(billing)
-    .WaitFor(billing);
+    .WaitFor(billing)
+    .WithHttpHealthCheck("/health");
 
 builder.Build().Run();

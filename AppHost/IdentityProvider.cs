@@ -1,0 +1,147 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace AppHost;
+
+/// <summary>Which server plays the IdP: the <c>IdentityProvider</c> setting (appsettings.json, command line or environment).</summary>
+internal enum IdentityProvider
+{
+    /// <summary>Keycloak when a container runtime answers, otherwise EmbeddedIdp.</summary>
+    Auto,
+    Keycloak,
+    Embedded,
+}
+
+internal static class IdentityProviderExtensions
+{
+    private const string SettingKey = "IdentityProvider";
+
+    // Newest 26.x tag confirmed (with its digest) at the time of writing; bump deliberately, never float.
+    private const string KeycloakImage = "quay.io/keycloak/keycloak";
+    private const string KeycloakTag = "26.8.0";
+
+    // Keycloak's URL on the host is fixed so KC_HOSTNAME (and with it `iss`) can name it.
+    private const int KeycloakPort = 8080;
+    private const string KeycloakUrl = "http://localhost:8080";
+
+    /// <summary>
+    /// Adds the IdP as resource <paramref name="name"/>: Keycloak or EmbeddedIdp, both serving realm <c>m2m</c> from
+    /// <c>keycloak-realm/</c> with the client secrets resolved from <paramref name="secrets"/>.
+    /// </summary>
+    public static IResourceBuilder<IResourceWithEndpoints> AddIdentityProvider(
+        this IDistributedApplicationBuilder builder, string name, ClientSecrets secrets)
+    {
+        var (choice, reason) = Choose(builder.Configuration);
+
+        builder.Eventing.Subscribe<BeforeStartEvent>((@event, _) =>
+        {
+            @event.Services.GetRequiredService<ILoggerFactory>().CreateLogger("M2MDemo.AppHost").LogInformation(
+                "Identity provider: {Choice} ({Reason}). Switch with IdentityProvider=Auto|Keycloak|Embedded, e.g. `dotnet run --project AppHost -- IdentityProvider=Embedded`.",
+                choice,
+                reason);
+            return Task.CompletedTask;
+        });
+
+        return choice == IdentityProvider.Keycloak
+            ? secrets.AddToRealm(builder.AddKeycloak(name))
+            : secrets.AddToRealm(builder.AddEmbeddedIdp(name));
+    }
+
+    /// <summary>The realm's issuer, <c>{idp}/realms/m2m</c>, as the services on this host reach it.</summary>
+    public static ReferenceExpression IssuerOf(IResourceBuilder<IResourceWithEndpoints> idp) =>
+        ReferenceExpression.Create($"{idp.GetEndpoint("http")}/realms/m2m");
+
+    /// <summary>Makes a service validate the IdP's tokens, and start only once the IdP is ready.</summary>
+    public static IResourceBuilder<ProjectResource> WithResourceServer(
+        this IResourceBuilder<ProjectResource> service, IResourceBuilder<IResourceWithEndpoints> idp) =>
+        service.WithEnvironment("ResourceServer__Authority", IssuerOf(idp))
+            .WaitFor(idp);
+
+    private static (IdentityProvider Choice, string Reason) Choose(IConfiguration configuration)
+    {
+        var setting = configuration[SettingKey] ?? nameof(IdentityProvider.Auto);
+        if (!Enum.TryParse<IdentityProvider>(setting, ignoreCase: true, out var configured) || !Enum.IsDefined(configured))
+        {
+            throw new InvalidOperationException($"{SettingKey} is '{setting}'; expected Auto, Keycloak or Embedded.");
+        }
+
+        if (configured != IdentityProvider.Auto)
+        {
+            return (configured, $"{SettingKey}={configured}");
+        }
+
+        // Aspire's own switch between docker and podman.
+        var runtime = configuration["ASPIRE_CONTAINER_RUNTIME"] ?? "docker";
+        return ContainerRuntimeAnswers(runtime)
+            ? (IdentityProvider.Keycloak, $"Auto: `{runtime} info` answered")
+            : (IdentityProvider.Embedded, $"Auto: no container runtime answered `{runtime} info`");
+    }
+
+    // `info` talks to the engine itself, so it fails when only the CLI is installed; bounded so a hung engine cannot stall start-up.
+    private static bool ContainerRuntimeAnswers(string runtime)
+    {
+        try
+        {
+            using var process = Process.Start(new ProcessStartInfo(runtime, "info")
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+            });
+            if (process is null)
+            {
+                return false;
+            }
+
+            process.OutputDataReceived += static (_, _) => { };
+            process.ErrorDataReceived += static (_, _) => { };
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+
+            if (!process.WaitForExit(TimeSpan.FromSeconds(5)))
+            {
+                process.Kill(entireProcessTree: true);
+                return false;
+            }
+
+            return process.ExitCode == 0;
+        }
+        catch (Win32Exception)
+        {
+            return false; // not installed
+        }
+    }
+
+    private static IResourceBuilder<ProjectResource> AddEmbeddedIdp(this IDistributedApplicationBuilder builder, string name)
+    {
+        var idp = builder.AddProject<Projects.EmbeddedIdp>(name);
+
+        return idp
+            // Fixed issuer, like KC_HOSTNAME: the same whichever host name a caller used.
+            .WithEnvironment("EmbeddedIdp__Issuer", IssuerOf(idp))
+            // Ready means the realm is served, not just that the process answers.
+            .WithHttpHealthCheck("/realms/m2m/.well-known/openid-configuration");
+    }
+
+    private static IResourceBuilder<ContainerResource> AddKeycloak(this IDistributedApplicationBuilder builder, string name)
+    {
+        var adminUsername = builder.AddParameter("keycloak-admin-username", "admin");
+        var adminPassword = builder.AddParameter(
+            "keycloak-admin-password", new GenerateParameterDefault { MinLength = 24 }, secret: true, persist: true);
+
+        // Session lifetime (the default): a fresh container per run re-imports the realm with this run's secrets.
+        return builder.AddContainer(name, KeycloakImage, KeycloakTag)
+            .WithArgs("start-dev", "--import-realm")
+            .WithBindMount("../keycloak-realm", "/opt/keycloak/data/import", isReadOnly: true)
+            .WithHttpEndpoint(port: KeycloakPort, targetPort: 8080, name: "http")
+            .WithHttpEndpoint(targetPort: 9000, name: "management")
+            .WithEnvironment("KC_BOOTSTRAP_ADMIN_USERNAME", adminUsername)
+            .WithEnvironment("KC_BOOTSTRAP_ADMIN_PASSWORD", adminPassword)
+            .WithEnvironment("KC_HOSTNAME", KeycloakUrl)
+            .WithEnvironment("KC_HEALTH_ENABLED", "true")
+            .WithHttpHealthCheck("/health/ready", endpointName: "management");
+    }
+}

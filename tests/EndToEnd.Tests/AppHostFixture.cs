@@ -1,0 +1,118 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text.Json.Serialization;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
+
+namespace EndToEnd.Tests;
+
+/// <summary>
+/// The whole AppHost in Embedded mode, started once per test class: real EmbeddedIdp, Billing.Api and Payments.Api
+/// processes on loopback ports, with secrets generated here and every service exporting its traces to <see cref="Traces"/>.
+/// </summary>
+public sealed class AppHostFixture : IAsyncLifetime
+{
+    public static readonly string[] Resources = ["idp", "billing-api", "payments-api"];
+
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(2);
+
+    private readonly Dictionary<string, string> _secrets = new[] { "payments-service", "checkout-service", "billing-api", "payments-api" }
+        .ToDictionary(client => client, _ => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32)));
+
+    // Databases and keys of this run only, so parallel fixtures and earlier runs cannot interfere.
+    private readonly DirectoryInfo _data = Directory.CreateTempSubdirectory("m2mdemo-e2e-");
+
+    private DistributedApplication? _app;
+
+    public OtlpTraceReceiver Traces { get; } = new();
+
+    public DistributedApplication App => _app ?? throw new InvalidOperationException("The AppHost is not started.");
+
+    public Uri IdpAddress => App.GetEndpoint("idp", "http");
+
+    public string Issuer => $"{IdpAddress.ToString().TrimEnd('/')}/realms/m2m";
+
+    public string SecretOf(string clientId) => _secrets[clientId];
+
+    public async ValueTask InitializeAsync()
+    {
+        using var timeout = new CancellationTokenSource(StartTimeout);
+        await Traces.StartAsync();
+
+        string[] args =
+        [
+            "IdentityProvider=Embedded",
+            .. _secrets.Select(secret => $"Parameters:{secret.Key}-secret={secret.Value}"),
+        ];
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>(args, timeout.Token);
+
+        foreach (var project in builder.Resources.OfType<ProjectResource>())
+        {
+            builder.CreateResourceBuilder(project)
+                .WithEnvironment("OTEL_EXPORTER_OTLP_ENDPOINT", Traces.Endpoint.ToString())
+                .WithEnvironment("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf")
+                .WithEnvironment("OTEL_BSP_SCHEDULE_DELAY", "100")
+                .WithEnvironment("EmbeddedIdp__DataPath", Path.Combine(_data.FullName, "idp"))
+                .WithEnvironment("ConnectionStrings__billing-db", $"Data Source={Path.Combine(_data.FullName, "billing.db")}")
+                .WithEnvironment("ConnectionStrings__payments-db", $"Data Source={Path.Combine(_data.FullName, "payments.db")}");
+        }
+
+        _app = await builder.BuildAsync(timeout.Token);
+        await _app.StartAsync(timeout.Token);
+        await Task.WhenAll(Resources.Select(name => _app.ResourceNotifications.WaitForResourceHealthyAsync(name, timeout.Token)));
+    }
+
+    public HttpClient CreateClient(string resource) => new() { BaseAddress = App.GetEndpoint(resource, "http") };
+
+    /// <summary>Asks the IdP for a client-credentials token; returns the raw response.</summary>
+    public async Task<HttpResponseMessage> RequestTokenAsync(
+        string clientId, string? scope, CancellationToken cancellationToken, string? secret = null)
+    {
+        using var idp = CreateClient("idp");
+        using var request = new HttpRequestMessage(HttpMethod.Post, "realms/m2m/protocol/openid-connect/token")
+        {
+            Content = new FormUrlEncodedContent(new Dictionary<string, string>
+            {
+                ["grant_type"] = "client_credentials",
+                ["client_id"] = clientId,
+                ["client_secret"] = secret ?? SecretOf(clientId),
+                ["scope"] = scope ?? "",
+            }),
+        };
+        return await idp.SendAsync(request, cancellationToken);
+    }
+
+    public async Task<string> GetAccessTokenAsync(string clientId, string scope, CancellationToken cancellationToken)
+    {
+        using var response = await RequestTokenAsync(clientId, scope, cancellationToken);
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        var token = await response.Content.ReadFromJsonAsync<TokenResponse>(cancellationToken);
+        return token?.AccessToken ?? throw new InvalidOperationException("The token response has no access_token.");
+    }
+
+    public static AuthenticationHeaderValue Bearer(string token) => new("Bearer", token);
+
+    /// <summary>A token that cancels after <paramref name="timeout"/> or when xunit cancels the test: every call is bounded.</summary>
+    public static CancellationTokenSource Timeout(TimeSpan timeout)
+    {
+        var source = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        source.CancelAfter(timeout);
+        return source;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_app is not null)
+        {
+            // Stops every resource process (and DCP) before returning.
+            await _app.DisposeAsync();
+        }
+
+        await Traces.DisposeAsync();
+        _data.Delete(recursive: true);
+    }
+
+    private sealed record TokenResponse([property: JsonPropertyName("access_token")] string AccessToken);
+}
