@@ -18,6 +18,9 @@ public interface IIdentityProvider
     /// <summary>The secret of payments-service, checkout-service, billing-api or payments-api.</summary>
     string SecretOf(string clientId);
 
+    /// <summary>A client-credentials access token for <paramref name="clientId"/>; without a scope, its default scopes.</summary>
+    Task<string> GetAccessTokenAsync(string clientId, string? scope = null, CancellationToken ct = default);
+
     /// <summary>Where this IdP knowingly differs from the other; the tests assert the exact value per IdP.</summary>
     IdpDialect Dialect { get; }
 
