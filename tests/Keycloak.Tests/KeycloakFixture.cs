@@ -1,10 +1,14 @@
+using System.Globalization;
 using System.Net;
+using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Security.Cryptography;
+using System.Text.Json;
 using System.Text.Json.Serialization;
 using DotNet.Testcontainers.Builders;
 using DotNet.Testcontainers.Containers;
+using TestSupport;
 
 namespace Keycloak.Tests;
 
@@ -12,7 +16,7 @@ namespace Keycloak.Tests;
 /// A real Keycloak in a container with the m2m realm imported from keycloak-realm/, random client secrets, and its
 /// issuer pinned to the URL the tests use. Without a container engine it starts nothing and reports <see cref="SkipReason"/>.
 /// </summary>
-public sealed class KeycloakFixture : IAsyncLifetime
+public sealed class KeycloakFixture : IIdentityProvider, IAsyncLifetime
 {
     /// <summary>The one place these tests pin Keycloak: the newest 26.x tag confirmed; the AppHost pins the same one.</summary>
     public const string Image = "quay.io/keycloak/keycloak:26.8.0";
@@ -22,13 +26,16 @@ public sealed class KeycloakFixture : IAsyncLifetime
     private const ushort HttpPort = 8080;
     private const ushort ManagementPort = 9000;
     private const string ImportDirectory = "/opt/keycloak/data/import/";
+    private const string AdminUsername = "admin";
     private static readonly TimeSpan StartupTimeout = TimeSpan.FromMinutes(5);
     private static readonly string[] ClientIds = ["payments-service", "checkout-service", "billing-api", "payments-api"];
 
     private readonly Dictionary<string, string> _secrets = ClientIds.ToDictionary(id => id, _ => NewSecret());
+    private readonly string _adminPassword = NewSecret();
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
     private IContainer? _container;
     private Uri? _baseAddress;
+    private int _rotations;
 
     /// <summary>Null when Keycloak runs; otherwise the reason every Keycloak test is skipped.</summary>
     public string? SkipReason { get; private set; }
@@ -39,7 +46,10 @@ public sealed class KeycloakFixture : IAsyncLifetime
 
     public string TokenEndpoint => $"{Issuer}/protocol/openid-connect/token";
 
-    public string SecretOf(string clientId) => _secrets[clientId];
+    public IdpDialect Dialect => IdpDialect.Keycloak;
+
+    public string SecretOf(string clientId) =>
+        _secrets.TryGetValue(clientId, out var secret) ? secret : throw new ArgumentException($"No client '{clientId}' in the realm.", nameof(clientId));
 
     /// <summary>Skips the calling test (from its constructor) when Keycloak cannot run here; returns this fixture otherwise.</summary>
     public KeycloakFixture RunningOrSkip()
@@ -61,10 +71,36 @@ public sealed class KeycloakFixture : IAsyncLifetime
             form["scope"] = scope;
         }
 
-        using var response = await _http.PostAsync(TokenEndpoint, new FormUrlEncodedContent(form), ct);
-        response.EnsureSuccessStatusCode();
-        var token = await response.Content.ReadFromJsonAsync<TokenResponse>(ct);
-        return token?.AccessToken ?? throw new InvalidOperationException("The token response has no access_token.");
+        return await PostForTokenAsync(TokenEndpoint, form, ct);
+    }
+
+    /// <summary>
+    /// Adds an RSA key provider with a higher priority than any before it (Keycloak's documented rotation): new tokens
+    /// are signed with the new key, the previous keys stay in the JWKS and keep verifying.
+    /// </summary>
+    public async Task RotateSigningKeyAsync(CancellationToken cancellationToken = default)
+    {
+        using var admin = new HttpClient { BaseAddress = new Uri(BaseAddress, "admin/realms/"), Timeout = _http.Timeout };
+        admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await AdminTokenAsync(cancellationToken));
+
+        var realm = await admin.GetFromJsonAsync<JsonElement>(Realm, cancellationToken);
+        var priority = (1000 + Interlocked.Increment(ref _rotations)).ToString(CultureInfo.InvariantCulture);
+        using var response = await admin.PostAsJsonAsync($"{Realm}/components", new
+        {
+            name = $"rsa-rotated-{priority}",
+            providerId = "rsa-generated",
+            providerType = "org.keycloak.keys.KeyProvider",
+            parentId = realm.GetProperty("id").GetString(),
+            config = new Dictionary<string, string[]>
+            {
+                ["priority"] = [priority],
+                ["enabled"] = ["true"],
+                ["active"] = ["true"],
+                ["algorithm"] = ["RS256"],
+                ["keySize"] = ["2048"],
+            },
+        }, cancellationToken);
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
     }
 
     public async ValueTask InitializeAsync()
@@ -89,8 +125,8 @@ public sealed class KeycloakFixture : IAsyncLifetime
             .WithCommand("start-dev", "--import-realm")
             .WithPortBinding(hostPort, HttpPort)
             .WithPortBinding(ManagementPort, assignRandomHostPort: true)
-            .WithEnvironment("KC_BOOTSTRAP_ADMIN_USERNAME", "admin")
-            .WithEnvironment("KC_BOOTSTRAP_ADMIN_PASSWORD", NewSecret())
+            .WithEnvironment("KC_BOOTSTRAP_ADMIN_USERNAME", AdminUsername)
+            .WithEnvironment("KC_BOOTSTRAP_ADMIN_PASSWORD", _adminPassword)
             .WithEnvironment("KC_HEALTH_ENABLED", "true")
             // Pins iss to the URL every caller uses, whatever Host header reaches Keycloak (dev mode would echo it).
             .WithEnvironment("KC_HOSTNAME", BaseAddress.ToString().TrimEnd('/'))
@@ -128,6 +164,29 @@ public sealed class KeycloakFixture : IAsyncLifetime
 
     /// <summary>payments-service → PAYMENTS_SERVICE_SECRET, the placeholder names the realm file uses.</summary>
     public static string SecretVariableOf(string clientId) => clientId.ToUpperInvariant().Replace('-', '_') + "_SECRET";
+
+    /// <summary>The bootstrap admin's token from the master realm (admin-cli), for the admin REST API.</summary>
+    private Task<string> AdminTokenAsync(CancellationToken ct) =>
+        PostForTokenAsync(new Uri(BaseAddress, "realms/master/protocol/openid-connect/token").ToString(), new Dictionary<string, string>
+        {
+            ["grant_type"] = "password",
+            ["client_id"] = "admin-cli",
+            ["username"] = AdminUsername,
+            ["password"] = _adminPassword,
+        }, ct);
+
+    private async Task<string> PostForTokenAsync(string tokenEndpoint, Dictionary<string, string> form, CancellationToken ct)
+    {
+        using var response = await _http.PostAsync(tokenEndpoint, new FormUrlEncodedContent(form), ct);
+        var body = await response.Content.ReadAsStringAsync(ct);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new HttpRequestException($"Token request for {form["client_id"]} failed: {(int)response.StatusCode} {body}");
+        }
+
+        return JsonSerializer.Deserialize<TokenResponse>(body)?.AccessToken
+            ?? throw new HttpRequestException("The token response has no access_token.");
+    }
 
     private static string NewSecret() => Convert.ToHexString(RandomNumberGenerator.GetBytes(32));
 
