@@ -1,5 +1,4 @@
 using System.Net.Http.Json;
-using System.Text;
 using System.Text.Json;
 
 namespace Keycloak.Tests;
@@ -42,14 +41,7 @@ public sealed class KeycloakContainerTests(KeycloakFixture keycloak)
         response.EnsureSuccessStatusCode();
         var body = await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
 
-        var payload = PayloadOf(body.GetProperty("access_token").GetString()!);
+        var payload = Jwt.PayloadOf(body.GetProperty("access_token").GetString()!);
         Assert.Equal(_keycloak.Issuer, payload.GetProperty("iss").GetString());
-    }
-
-    private static JsonElement PayloadOf(string jwt)
-    {
-        var payload = jwt.Split('.')[1].Replace('-', '+').Replace('_', '/');
-        payload = payload.PadRight(payload.Length + ((4 - (payload.Length % 4)) % 4), '=');
-        return JsonDocument.Parse(Encoding.UTF8.GetString(Convert.FromBase64String(payload))).RootElement;
     }
 }
