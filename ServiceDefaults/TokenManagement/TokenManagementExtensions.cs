@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Caching.Hybrid;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -6,9 +5,6 @@ using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ServiceDefaults.TokenManagement;
-
-// The tests seed the cache under its real key to force a 401 from a real API.
-[assembly: InternalsVisibleTo("Payments.Api.Tests")]
 
 namespace Microsoft.Extensions.DependencyInjection;
 
