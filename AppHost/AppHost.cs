@@ -16,8 +16,8 @@ builder.AddProject<Projects.Payments_Api>("payments-api")
     .WithResourceServer(idp)
     .WithEnvironment("TokenClients__billing__Authority", IdentityProviderExtensions.IssuerOf(idp))
     .WithEnvironment("TokenClients__billing__ClientSecret", secrets.PaymentsService)
+    // No WaitFor(billing): Payments copes with Billing being down (its outbox retries), so both start once the IdP is ready.
     .WithReference(billing)
-    .WaitFor(billing)
     .WithHttpHealthCheck("/health");
 
 builder.Build().Run();

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
@@ -8,8 +9,15 @@ using Aspire.Hosting.Testing;
 
 namespace EndToEnd.Tests;
 
+/// <summary>One AppHost for every end-to-end test class: starting it is the expensive part.</summary>
+[CollectionDefinition(Name)]
+public sealed class AppHostCollection : ICollectionFixture<AppHostFixture>
+{
+    public const string Name = "AppHost";
+}
+
 /// <summary>
-/// The whole AppHost in Embedded mode, started once per test class: real EmbeddedIdp, Billing.Api and Payments.Api
+/// The whole AppHost in Embedded mode, started once for the test run: real EmbeddedIdp, Billing.Api and Payments.Api
 /// processes on loopback ports, with secrets generated here and every service exporting its traces to <see cref="Traces"/>.
 /// </summary>
 public sealed class AppHostFixture : IAsyncLifetime
@@ -23,6 +31,9 @@ public sealed class AppHostFixture : IAsyncLifetime
 
     // Databases and keys of this run only, so parallel fixtures and earlier runs cannot interfere.
     private readonly DirectoryInfo _data = Directory.CreateTempSubdirectory("m2mdemo-e2e-");
+
+    // The W3C span id the test sent as the caller of each trace it started.
+    private readonly ConcurrentDictionary<string, string> _callerSpans = new();
 
     private DistributedApplication? _app;
 
@@ -93,6 +104,22 @@ public sealed class AppHostFixture : IAsyncLifetime
     }
 
     public static AuthenticationHeaderValue Bearer(string token) => new("Bearer", token);
+
+    /// <summary><c>POST /payments</c> with a fresh <c>Idempotency-Key</c>, sent as the root of a new trace (the test is the caller).</summary>
+    public HttpRequestMessage NewPayment(decimal amount, string description = "end-to-end test")
+    {
+        var traceId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+        var callerSpanId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
+        _callerSpans[traceId] = callerSpanId;
+        return new HttpRequestMessage(HttpMethod.Post, "payments")
+        {
+            Headers = { { "Idempotency-Key", Guid.NewGuid().ToString() }, { "traceparent", $"00-{traceId}-{callerSpanId}-01" } },
+            Content = JsonContent.Create(new { amount, currency = "EUR", description }),
+        };
+    }
+
+    /// <summary>The span id the test sent as the caller of <paramref name="traceId"/>, if the test started that trace.</summary>
+    public string? CallerSpanOf(string traceId) => _callerSpans.GetValueOrDefault(traceId);
 
     /// <summary>A token that cancels after <paramref name="timeout"/> or when xunit cancels the test: every call is bounded.</summary>
     public static CancellationTokenSource Timeout(TimeSpan timeout)

@@ -1,11 +1,13 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using TestSupport;
 
 namespace EndToEnd.Tests;
 
 /// <summary>The loop register → acquire → call → validate across the real processes the AppHost starts.</summary>
-public sealed class PaymentLoopTests(AppHostFixture appHost) : IClassFixture<AppHostFixture>
+[Collection(AppHostCollection.Name)]
+public sealed class PaymentLoopTests(AppHostFixture appHost, EmbeddedIdpFixture otherIdp) : IClassFixture<EmbeddedIdpFixture>
 {
     private static readonly TimeSpan TestTimeout = TimeSpan.FromSeconds(30);
 
@@ -15,7 +17,7 @@ public sealed class PaymentLoopTests(AppHostFixture appHost) : IClassFixture<App
         using var timeout = AppHostFixture.Timeout(TestTimeout);
         using var payments = appHost.CreateClient("payments-api");
 
-        using var pay = NewPayment(42.50m);
+        using var pay = appHost.NewPayment(42.50m);
         pay.Headers.Authorization = AppHostFixture.Bearer(await appHost.GetAccessTokenAsync("checkout-service", "payments:write", timeout.Token));
         using var created = await payments.SendAsync(pay, timeout.Token);
 
@@ -41,7 +43,7 @@ public sealed class PaymentLoopTests(AppHostFixture appHost) : IClassFixture<App
         using var timeout = AppHostFixture.Timeout(TestTimeout);
         using var payments = appHost.CreateClient("payments-api");
 
-        using var pay = NewPayment(1m);
+        using var pay = appHost.NewPayment(1m);
         using var response = await payments.SendAsync(pay, timeout.Token);
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
@@ -54,7 +56,7 @@ public sealed class PaymentLoopTests(AppHostFixture appHost) : IClassFixture<App
         using var timeout = AppHostFixture.Timeout(TestTimeout);
         using var payments = appHost.CreateClient("payments-api");
 
-        using var pay = NewPayment(1m);
+        using var pay = appHost.NewPayment(1m);
         pay.Headers.Authorization = AppHostFixture.Bearer(await appHost.GetAccessTokenAsync("checkout-service", "payments:read", timeout.Token));
         using var response = await payments.SendAsync(pay, timeout.Token);
 
@@ -74,6 +76,21 @@ public sealed class PaymentLoopTests(AppHostFixture appHost) : IClassFixture<App
         using var read = new HttpRequestMessage(HttpMethod.Get, "invoices?paymentId=any");
         read.Headers.Authorization = AppHostFixture.Bearer(await appHost.GetAccessTokenAsync("checkout-service", "payments:read", timeout.Token));
         using var response = await billing.SendAsync(read, timeout.Token);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Contains("error=\"invalid_token\"", Assert.Single(response.Headers.WwwAuthenticate).Parameter);
+    }
+
+    [Fact]
+    public async Task A_token_from_another_issuer_is_401_invalid_token()
+    {
+        using var timeout = AppHostFixture.Timeout(TestTimeout);
+        using var payments = appHost.CreateClient("payments-api");
+
+        // Same realm, same client, right scope and audience, but another IdP: other issuer, other signing keys.
+        using var pay = appHost.NewPayment(1m);
+        pay.Headers.Authorization = AppHostFixture.Bearer(await otherIdp.GetAccessTokenAsync("checkout-service", "payments:write", timeout.Token));
+        using var response = await payments.SendAsync(pay, timeout.Token);
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         Assert.Contains("error=\"invalid_token\"", Assert.Single(response.Headers.WwwAuthenticate).Parameter);
@@ -101,10 +118,4 @@ public sealed class PaymentLoopTests(AppHostFixture appHost) : IClassFixture<App
         // Keycloak answers unauthorized_client where RFC 6749 says invalid_client; either means "credentials rejected".
         Assert.Contains(error.GetProperty("error").GetString(), new[] { "invalid_client", "unauthorized_client" });
     }
-
-    private static HttpRequestMessage NewPayment(decimal amount) => new(HttpMethod.Post, "payments")
-    {
-        Headers = { { "Idempotency-Key", Guid.NewGuid().ToString() } },
-        Content = JsonContent.Create(new { amount, currency = "EUR", description = "end-to-end test" }),
-    };
 }

@@ -1,53 +1,80 @@
 using System.Net;
-using System.Net.Http.Json;
-using System.Security.Cryptography;
 
 namespace EndToEnd.Tests;
 
 /// <summary>
-/// Reads the spans the services export: one payment is one trace. A class of its own, so its AppHost is fresh and
-/// Payments has no cached token yet: the token request must show up in the trace.
+/// Reads the spans the services exported: one payment is one trace, caller → payments-api → idp token request
+/// (when Payments has no cached token) → billing-api.
 /// </summary>
-public sealed class TraceTests(AppHostFixture appHost) : IClassFixture<AppHostFixture>
+[Collection(AppHostCollection.Name)]
+public sealed class TraceTests(AppHostFixture appHost)
 {
     private const string TokenPath = "/realms/m2m/protocol/openid-connect/token";
 
+    private static readonly TimeSpan ExportTimeout = TimeSpan.FromSeconds(30);
+
     [Fact]
-    public async Task One_payment_is_one_trace_from_the_caller_through_the_token_request_to_billing()
+    public async Task A_payment_is_one_trace_from_the_caller_through_payments_to_billing()
     {
         using var timeout = AppHostFixture.Timeout(TimeSpan.FromSeconds(60));
+        var (traceId, _) = await PayAsync(timeout.Token);
 
-        // The test is the caller: its span is the root every service's span must descend from.
-        var traceId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
-        var callerSpanId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
-        var token = await appHost.GetAccessTokenAsync("checkout-service", "payments:write", timeout.Token);
-
-        using var payments = appHost.CreateClient("payments-api");
-        using var pay = new HttpRequestMessage(HttpMethod.Post, "payments")
-        {
-            Headers = { { "Idempotency-Key", Guid.NewGuid().ToString() }, { "traceparent", $"00-{traceId}-{callerSpanId}-01" } },
-            Content = JsonContent.Create(new { amount = 10m, currency = "EUR", description = "traced" }),
-        };
-        pay.Headers.Authorization = AppHostFixture.Bearer(token);
-        using var response = await payments.SendAsync(pay, timeout.Token);
-        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-
-        var trace = await appHost.Traces.WaitForTraceAsync(
-            traceId,
-            spans => spans.Any(IsTokenRequestAtIdp) && spans.Any(IsInvoiceCreatedAtBilling),
-            TimeSpan.FromSeconds(30));
+        var spans = await appHost.Traces.WaitForSpansAsync(all => all.Any(s => s.TraceId == traceId && IsInvoiceCreatedAtBilling(s)), ExportTimeout);
+        var trace = spans.Where(s => s.TraceId == traceId).ToList();
 
         var paymentsServer = Assert.Single(trace, s => s is { Service: "payments-api", Kind: SpanKind.Server });
-        Assert.Equal(callerSpanId, paymentsServer.ParentSpanId);
+        Assert.Equal(appHost.CallerSpanOf(traceId), paymentsServer.ParentSpanId);
+        AssertCalledByPayments(trace, Assert.Single(trace, IsInvoiceCreatedAtBilling));
+    }
 
+    [Fact]
+    public async Task The_token_request_of_a_payment_is_in_that_payments_trace()
+    {
+        using var timeout = AppHostFixture.Timeout(TimeSpan.FromSeconds(60));
+        // The run's first payment needs Payments' billing:write token; test order is free, so it may be another test's payment.
+        await PayAsync(timeout.Token);
+
+        var spans = await appHost.Traces.WaitForSpansAsync(all => TraceOfTokenRequest(all) is not null, ExportTimeout);
+        var trace = TraceOfTokenRequest(spans);
+
+        Assert.NotNull(trace);
+        var paymentsServer = Assert.Single(trace, s => s is { Service: "payments-api", Kind: SpanKind.Server });
+        Assert.Equal("POST", paymentsServer.Attribute("http.request.method"));
+        Assert.NotNull(appHost.CallerSpanOf(paymentsServer.TraceId));
+        Assert.Equal(appHost.CallerSpanOf(paymentsServer.TraceId), paymentsServer.ParentSpanId);
+
+        // Payments' own token-acquisition span (ActivitySource M2MDemo.TokenManagement) is part of it.
         Assert.Contains(trace, s => s.Service == "payments-api" && s.Scope.StartsWith("M2MDemo.", StringComparison.Ordinal));
 
-        // Both downstream server spans hang off a client span of payments-api: one connected trace, not three.
-        var tokenRequest = Assert.Single(trace, IsTokenRequestAtIdp);
-        var invoiceCreated = Assert.Single(trace, IsInvoiceCreatedAtBilling);
-        var paymentsSpans = trace.Where(s => s.Service == "payments-api").ToDictionary(s => s.SpanId);
-        Assert.Equal(SpanKind.Client, paymentsSpans[tokenRequest.ParentSpanId].Kind);
-        Assert.Equal(SpanKind.Client, paymentsSpans[invoiceCreated.ParentSpanId].Kind);
+        AssertCalledByPayments(trace, Assert.Single(trace, IsTokenRequestAtIdp));
+        AssertCalledByPayments(trace, Assert.Single(trace, IsInvoiceCreatedAtBilling));
+    }
+
+    private async Task<(string TraceId, HttpResponseMessage Response)> PayAsync(CancellationToken cancellationToken)
+    {
+        using var payments = appHost.CreateClient("payments-api");
+        using var pay = appHost.NewPayment(10m, "traced");
+        pay.Headers.Authorization = AppHostFixture.Bearer(
+            await appHost.GetAccessTokenAsync("checkout-service", "payments:write", cancellationToken));
+        var traceId = pay.Headers.GetValues("traceparent").Single().Split('-')[1];
+
+        var response = await payments.SendAsync(pay, cancellationToken);
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return (traceId, response);
+    }
+
+    /// <summary>The trace in which Payments asked the IdP for a token and then created an invoice.</summary>
+    private static List<Span>? TraceOfTokenRequest(IReadOnlyList<Span> spans) =>
+        spans.Where(IsTokenRequestAtIdp)
+            .Select(tokenRequest => spans.Where(s => s.TraceId == tokenRequest.TraceId).ToList())
+            .FirstOrDefault(trace => trace.Any(IsInvoiceCreatedAtBilling) && trace.Any(s => s.Service == "payments-api"));
+
+    /// <summary>A server span hangs off a client span of payments-api in the same trace: one connected trace, not several.</summary>
+    private static void AssertCalledByPayments(List<Span> trace, Span server)
+    {
+        var parent = Assert.Single(trace, s => s.SpanId == server.ParentSpanId);
+        Assert.Equal("payments-api", parent.Service);
+        Assert.Equal(SpanKind.Client, parent.Kind);
     }
 
     private static bool IsTokenRequestAtIdp(Span span) =>
