@@ -53,6 +53,12 @@ public sealed record IdpDialect
     /// <summary>Revoking another client's token: EmbeddedIdp ignores it (RFC 7009: 200), Keycloak answers 401. Never revoked.</summary>
     public required int ForeignRevocationStatus { get; init; }
 
+    /// <summary>
+    /// client_secret_basic and client_secret_post in one request: EmbeddedIdp 400 invalid_request (RFC 6749 §2.3);
+    /// Keycloak's ClientIdAndSecretAuthenticator lets the form's client_id/client_secret win and issues the token (200).
+    /// </summary>
+    public required int BothSecretMethodsStatus { get; init; }
+
     public static IdpDialect EmbeddedIdp { get; } = new()
     {
         WrongSecretError = "invalid_client",
@@ -61,6 +67,7 @@ public sealed record IdpDialect
         WrongMethodStatus = 400,
         WrongContentTypeStatus = 400,
         ForeignRevocationStatus = 200,
+        BothSecretMethodsStatus = 400,
     };
 
     public static IdpDialect Keycloak { get; } = new()
@@ -71,5 +78,6 @@ public sealed record IdpDialect
         WrongMethodStatus = 405,
         WrongContentTypeStatus = 415,
         ForeignRevocationStatus = 401,
+        BothSecretMethodsStatus = 200,
     };
 }
