@@ -6,6 +6,8 @@ using System.Text.Json.Serialization;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace EndToEnd.Tests;
 
@@ -58,6 +60,10 @@ public sealed class AppHostFixture : IAsyncLifetime
             .. _secrets.Select(secret => $"Parameters:{secret.Key}-secret={secret.Value}"),
         ];
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>(args, timeout.Token);
+        // The services' console output is forwarded as logs; warnings and errors are enough in a test run.
+        builder.Services.AddLogging(logging => logging
+            .AddFilter($"{builder.Environment.ApplicationName}.Resources", LogLevel.Warning)
+            .AddFilter("Aspire.Hosting", LogLevel.Warning));
 
         foreach (var project in builder.Resources.OfType<ProjectResource>())
         {
@@ -133,7 +139,8 @@ public sealed class AppHostFixture : IAsyncLifetime
     {
         if (_app is not null)
         {
-            // Stops every resource process (and DCP) before returning.
+            // Stops every resource process, then DCP.
+            await _app.StopAsync();
             await _app.DisposeAsync();
         }
 

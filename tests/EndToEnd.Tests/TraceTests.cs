@@ -19,10 +19,13 @@ public sealed class TraceTests(AppHostFixture appHost)
         using var timeout = AppHostFixture.Timeout(TimeSpan.FromSeconds(60));
         var (traceId, _) = await PayAsync(timeout.Token);
 
-        var spans = await appHost.Traces.WaitForSpansAsync(all => all.Any(s => s.TraceId == traceId && IsInvoiceCreatedAtBilling(s)), ExportTimeout);
+        // Spans are exported as they end: the payments-api server span ends last.
+        var spans = await appHost.Traces.WaitForSpansAsync(
+            all => all.Any(s => s.TraceId == traceId && IsInvoiceCreatedAtBilling(s)) && all.Any(s => s.TraceId == traceId && IsPaymentsServer(s)),
+            ExportTimeout);
         var trace = spans.Where(s => s.TraceId == traceId).ToList();
 
-        var paymentsServer = Assert.Single(trace, s => s is { Service: "payments-api", Kind: SpanKind.Server });
+        var paymentsServer = Assert.Single(trace, IsPaymentsServer);
         Assert.Equal(appHost.CallerSpanOf(traceId), paymentsServer.ParentSpanId);
         AssertCalledByPayments(trace, Assert.Single(trace, IsInvoiceCreatedAtBilling));
     }
@@ -38,7 +41,7 @@ public sealed class TraceTests(AppHostFixture appHost)
         var trace = TraceOfTokenRequest(spans);
 
         Assert.NotNull(trace);
-        var paymentsServer = Assert.Single(trace, s => s is { Service: "payments-api", Kind: SpanKind.Server });
+        var paymentsServer = Assert.Single(trace, IsPaymentsServer);
         Assert.Equal("POST", paymentsServer.Attribute("http.request.method"));
         Assert.NotNull(appHost.CallerSpanOf(paymentsServer.TraceId));
         Assert.Equal(appHost.CallerSpanOf(paymentsServer.TraceId), paymentsServer.ParentSpanId);
@@ -67,7 +70,7 @@ public sealed class TraceTests(AppHostFixture appHost)
     private static List<Span>? TraceOfTokenRequest(IReadOnlyList<Span> spans) =>
         spans.Where(IsTokenRequestAtIdp)
             .Select(tokenRequest => spans.Where(s => s.TraceId == tokenRequest.TraceId).ToList())
-            .FirstOrDefault(trace => trace.Any(IsInvoiceCreatedAtBilling) && trace.Any(s => s.Service == "payments-api"));
+            .FirstOrDefault(trace => trace.Any(IsInvoiceCreatedAtBilling) && trace.Any(IsPaymentsServer));
 
     /// <summary>A server span hangs off a client span of payments-api in the same trace: one connected trace, not several.</summary>
     private static void AssertCalledByPayments(List<Span> trace, Span server)
@@ -76,6 +79,8 @@ public sealed class TraceTests(AppHostFixture appHost)
         Assert.Equal("payments-api", parent.Service);
         Assert.Equal(SpanKind.Client, parent.Kind);
     }
+
+    private static bool IsPaymentsServer(Span span) => span is { Service: "payments-api", Kind: SpanKind.Server };
 
     private static bool IsTokenRequestAtIdp(Span span) =>
         span is { Service: "idp", Kind: SpanKind.Server } && span.Attribute("url.path") == TokenPath;
