@@ -17,8 +17,8 @@ namespace Keycloak.Tests;
 /// </summary>
 public sealed class KeycloakAppHostFixture : IAsyncLifetime
 {
-    // The first run pulls the Keycloak image.
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(5);
+    // Bounds the whole start, the first pull of the Keycloak image included.
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(10);
 
     private readonly Dictionary<string, string> _secrets = new[] { "payments-service", "checkout-service", "billing-api", "payments-api" }
         .ToDictionary(client => client, _ => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32)));

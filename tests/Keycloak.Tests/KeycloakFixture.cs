@@ -21,16 +21,16 @@ public sealed class KeycloakFixture : IIdentityProvider, IAsyncLifetime
     /// <summary>The one place these tests pin Keycloak: the newest 26.x tag confirmed; the AppHost pins the same one.</summary>
     public const string Image = "quay.io/keycloak/keycloak:26.8.0";
 
-    public const string Realm = "m2m";
-
     private const ushort HttpPort = 8080;
     private const ushort ManagementPort = 9000;
     private const string ImportDirectory = "/opt/keycloak/data/import/";
     private const string AdminUsername = "admin";
-    private static readonly TimeSpan StartupTimeout = TimeSpan.FromMinutes(5);
-    private static readonly string[] ClientIds = ["payments-service", "checkout-service", "billing-api", "payments-api"];
+    private const string Realm = "m2m";
 
-    private readonly Dictionary<string, string> _secrets = ClientIds.ToDictionary(id => id, _ => NewSecret());
+    // Bounds the whole start, the first image pull included.
+    private static readonly TimeSpan StartupTimeout = TimeSpan.FromMinutes(10);
+
+    private readonly Dictionary<string, string> _secrets = EmbeddedIdpFixture.ClientIds.ToDictionary(id => id, _ => NewSecret());
     private readonly string _adminPassword = NewSecret();
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
     private IContainer? _container;
@@ -163,7 +163,7 @@ public sealed class KeycloakFixture : IIdentityProvider, IAsyncLifetime
     }
 
     /// <summary>payments-service → PAYMENTS_SERVICE_SECRET, the placeholder names the realm file uses.</summary>
-    public static string SecretVariableOf(string clientId) => clientId.ToUpperInvariant().Replace('-', '_') + "_SECRET";
+    private static string SecretVariableOf(string clientId) => clientId.ToUpperInvariant().Replace('-', '_') + "_SECRET";
 
     /// <summary>The bootstrap admin's token from the master realm (admin-cli), for the admin REST API.</summary>
     private Task<string> AdminTokenAsync(CancellationToken ct) =>

@@ -59,6 +59,12 @@ public sealed record IdpDialect
     /// </summary>
     public required int BothSecretMethodsStatus { get; init; }
 
+    /// <summary>
+    /// Seconds by which <c>exp - iat</c> and <c>expires_in</c> may drift from the lifetime: EmbeddedIdp reads the clock
+    /// once; Keycloak reads it separately for <c>iat</c>, <c>exp</c> and (when writing the response) <c>expires_in = exp - now</c>.
+    /// </summary>
+    public required int LifetimeClockSlack { get; init; }
+
     public static IdpDialect EmbeddedIdp { get; } = new()
     {
         WrongSecretError = "invalid_client",
@@ -68,6 +74,7 @@ public sealed record IdpDialect
         WrongContentTypeStatus = 400,
         ForeignRevocationStatus = 200,
         BothSecretMethodsStatus = 400,
+        LifetimeClockSlack = 0,
     };
 
     public static IdpDialect Keycloak { get; } = new()
@@ -79,5 +86,6 @@ public sealed record IdpDialect
         WrongContentTypeStatus = 415,
         ForeignRevocationStatus = 401,
         BothSecretMethodsStatus = 200,
+        LifetimeClockSlack = 1,
     };
 }
