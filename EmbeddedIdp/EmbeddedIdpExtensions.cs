@@ -34,10 +34,11 @@ public static class EmbeddedIdpExtensions
         services.AddSingleton<Issuer>();
         services.AddSingleton<RealmApplications>();
 
-        services.AddDbContext<IdpDbContext>((sp, db) =>
+        services.AddDbContextPool<IdpDbContext>((sp, db) =>
         {
             var options = sp.GetRequiredService<IOptions<EmbeddedIdpOptions>>().Value;
             db.UseSqlite($"Data Source={Path.Combine(DataPath(options, contentRoot), "embedded-idp.db")}");
+            db.AddInterceptors(new SqliteTuning());
             db.UseOpenIddict();
         });
 
