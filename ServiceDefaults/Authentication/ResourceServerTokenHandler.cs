@@ -54,7 +54,7 @@ internal sealed partial class ResourceServerTokenHandler : TokenHandler
             return Reject(token, result.Exception ?? new SecurityTokenValidationException("The token is invalid"));
         }
 
-        if (ExtraCheck((JsonWebToken)result.SecurityToken) is { } rejection)
+        if (CheckBeyondTheLibrary((JsonWebToken)result.SecurityToken) is { } rejection)
         {
             return Reject(token, rejection);
         }
@@ -67,7 +67,7 @@ internal sealed partial class ResourceServerTokenHandler : TokenHandler
         return result;
     }
 
-    private static TokenRejectedException? ExtraCheck(JsonWebToken jwt)
+    private static TokenRejectedException? CheckBeyondTheLibrary(JsonWebToken jwt)
     {
         // RFC 7515 §4.1.11: a recipient must reject a token whose critical extensions it does not understand; we understand none.
         if (jwt.TryGetHeaderValue<object>("crit", out _))

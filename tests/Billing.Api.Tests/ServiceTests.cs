@@ -3,7 +3,6 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Billing.Api.Tests.Infrastructure;
 using Microsoft.Extensions.Options;
-using TestSupport;
 
 namespace Billing.Api.Tests;
 
@@ -19,6 +18,17 @@ public sealed class ServiceTests(BillingApiFixture fixture)
 
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health", Ct)).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/alive", Ct)).StatusCode);
+    }
+
+    [Fact]
+    public async Task Scalar_API_reference_is_served_in_Development()
+    {
+        using var client = fixture.Api.CreateClient();
+
+        using var response = await client.GetAsync("/scalar", Ct);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
     }
 
     [Fact]
@@ -46,6 +56,8 @@ public sealed class ServiceTests(BillingApiFixture fixture)
 /// <summary>Each test here starts its own Billing.Api (and where needed its own IdP).</summary>
 public sealed class StartupTests
 {
+    private const string UnreachableAuthority = "http://127.0.0.1:1/realms/m2m";
+
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Theory]
@@ -57,7 +69,7 @@ public sealed class StartupTests
     [InlineData("ResourceServer:RequireHttpsMetadata", "true", "ResourceServer:Authority must use https")]
     public void Bad_resource_server_setting_fails_startup_naming_the_key(string key, string value, string expected)
     {
-        using var factory = new BillingApiFactory("http://127.0.0.1:1/realms/m2m", new Dictionary<string, string?> { [key] = value });
+        using var factory = new BillingApiFactory(UnreachableAuthority, new Dictionary<string, string?> { [key] = value });
 
         var exception = Assert.Throws<OptionsValidationException>(() => factory.CreateClient());
 
@@ -67,11 +79,8 @@ public sealed class StartupTests
     [Fact]
     public async Task Health_is_unhealthy_while_the_IdP_metadata_cannot_be_loaded()
     {
-        var idp = new EmbeddedIdpFixture();
-        await idp.InitializeAsync();
-        var issuer = idp.Issuer;
-        await idp.DisposeAsync();
-        await using var factory = new BillingApiFactory(issuer);
+        // Nothing listens on this port: the IdP is down.
+        await using var factory = new BillingApiFactory(UnreachableAuthority);
         using var client = factory.CreateClient();
 
         using var health = await client.GetAsync("/health", Ct);
@@ -79,5 +88,18 @@ public sealed class StartupTests
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, health.StatusCode);
         Assert.Equal(HttpStatusCode.OK, alive.StatusCode);
+    }
+
+    [Fact]
+    public async Task Token_arriving_while_the_IdP_is_unreachable_gets_401_not_500()
+    {
+        await using var factory = new BillingApiFactory(UnreachableAuthority);
+        using var client = factory.CreateClient();
+        var token = TestTokens.Sign(TestTokens.Header(kid: "not-the-test-key"), TestTokens.Claims(UnreachableAuthority), TestTokens.UntrustedKey);
+
+        using var response = await client.SendAsync(Requests.Get("/invoices?paymentId=p", token), Ct);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.StartsWith("Bearer error=\"invalid_token\"", response.Headers.WwwAuthenticate.ToString());
     }
 }

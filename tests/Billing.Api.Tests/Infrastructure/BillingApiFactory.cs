@@ -44,7 +44,7 @@ public sealed class BillingApiFactory(string authority, IReadOnlyDictionary<stri
             services.Configure<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme, options => options.BackchannelHttpHandler = Jwks);
             // The test-only key, trusted here and nowhere else, so tests can sign tokens with crafted claims.
             services.PostConfigure<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme,
-                options => options.TokenValidationParameters.IssuerSigningKeys = [TestTokens.TrustedKey]);
+                options => options.TokenValidationParameters.IssuerSigningKeys = [TestTokens.TrustedKey, TestTokens.TrustedEcKey]);
         });
     }
 
