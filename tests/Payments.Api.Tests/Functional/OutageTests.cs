@@ -8,7 +8,8 @@ using Payments.Api.Tests.Infrastructure;
 namespace Payments.Api.Tests.Functional;
 
 /// <summary>Billing stopped and started again: the payment is kept, answered 202, and invoiced exactly once when Billing is back.</summary>
-public sealed class BillingOutageTests(IdpAndBillingFixture fixture) : IClassFixture<IdpAndBillingFixture>
+[Collection(nameof(PaymentsCollection))]
+public sealed class BillingOutageTests(IdpAndBillingFixture fixture)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -19,14 +20,21 @@ public sealed class BillingOutageTests(IdpAndBillingFixture fixture) : IClassFix
         using var caller = await payments.CreateCallerAsync();
         await fixture.Billing.StopAsync();
 
-        using var accepted = await caller.PostPaymentAsync("billing-down", cancellationToken: Ct);
-        Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
-        var pending = await accepted.ReadPaymentAsync(Ct);
-        Assert.Equal(PaymentStatus.InvoicePending, pending.Status);
-        Assert.Null(pending.Invoice);
-        Assert.Equal($"/payments/{pending.Id}", accepted.Headers.Location?.OriginalString);
+        PaymentResponse pending;
+        try
+        {
+            using var accepted = await caller.PostPaymentAsync("billing-down", cancellationToken: Ct);
+            Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
+            pending = await accepted.ReadPaymentAsync(Ct);
+            Assert.Equal(PaymentStatus.InvoicePending, pending.Status);
+            Assert.Null(pending.Invoice);
+            Assert.Equal($"/payments/{pending.Id}", accepted.Headers.Location?.OriginalString);
+        }
+        finally
+        {
+            await fixture.Billing.RestartAsync();
+        }
 
-        await fixture.Billing.RestartAsync();
         var invoiced = await WaitForStatusAsync(caller, pending.Id, PaymentStatus.Invoiced);
 
         var billingToken = await fixture.Idp.GetAccessTokenAsync("payments-service", "billing:read", Ct);
@@ -79,7 +87,7 @@ public sealed class BillingOutageTests(IdpAndBillingFixture fixture) : IClassFix
     }
 }
 
-/// <summary>The IdP stopped while tokens are cached: calls go on until the tokens near expiry.</summary>
+/// <summary>The IdP stopped while tokens are cached: calls go on until the tokens near expiry. Stops its own IdP.</summary>
 public sealed class IdpOutageTests(IdpAndBillingFixture fixture) : IClassFixture<IdpAndBillingFixture>
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;

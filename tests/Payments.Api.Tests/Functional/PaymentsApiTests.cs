@@ -7,24 +7,17 @@ using Payments.Api.Tests.Infrastructure;
 namespace Payments.Api.Tests.Functional;
 
 /// <summary>The Payments.Api contract: status codes, idempotency, validation, RFC 6750 challenges.</summary>
-public sealed class PaymentsApiTests(IdpAndBillingFixture fixture) : IClassFixture<IdpAndBillingFixture>, IAsyncLifetime
+[Collection(nameof(PaymentsCollection))]
+public sealed class PaymentsApiTests(IdpAndBillingFixture fixture) : IAsyncLifetime
 {
     private PaymentsHost _payments = null!;
     private HttpClient _caller = null!;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public async ValueTask InitializeAsync()
-    {
-        _payments = fixture.StartPayments();
-        _caller = await _payments.CreateCallerAsync();
-    }
+    public async ValueTask InitializeAsync() => (_payments, _caller) = await fixture.SharedPaymentsAsync();
 
-    public async ValueTask DisposeAsync()
-    {
-        _caller.Dispose();
-        await _payments.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
     [Fact]
     public async Task Payment_is_created_with_its_invoice_and_read_back_with_the_invoice_from_billing()
@@ -142,5 +135,28 @@ public sealed class PaymentsApiTests(IdpAndBillingFixture fixture) : IClassFixtu
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         Assert.Contains("invalid_token", Assert.Single(response.Headers.WwwAuthenticate).Parameter);
+    }
+
+    [Theory]
+    [InlineData("/health")]
+    [InlineData("/alive")]
+    [InlineData("/openapi/v1.json")]
+    public async Task Probes_and_the_openapi_document_answer_without_a_token(string path)
+    {
+        using var anonymous = _payments.CreateClient();
+
+        using var response = await anonymous.GetAsync(path, Ct);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Missing_client_secret_stops_startup_with_a_message_naming_the_key()
+    {
+        await using var payments = fixture.StartPayments(clientSecret: "");
+
+        var error = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => payments.CreateClient());
+
+        Assert.Contains("TokenClients:billing:ClientSecret is required.", error.Failures);
     }
 }
