@@ -51,13 +51,13 @@ internal static class IdentityProviderExtensions
     }
 
     /// <summary>The realm's issuer, <c>{idp}/realms/m2m</c>, as the services on this host reach it.</summary>
-    public static ReferenceExpression IssuerOf(IResourceBuilder<IResourceWithEndpoints> idp) =>
+    public static ReferenceExpression GetIssuer(this IResourceBuilder<IResourceWithEndpoints> idp) =>
         ReferenceExpression.Create($"{idp.GetEndpoint("http")}/realms/m2m");
 
     /// <summary>Makes a service validate the IdP's tokens, and start only once the IdP is ready.</summary>
     public static IResourceBuilder<ProjectResource> WithResourceServer(
         this IResourceBuilder<ProjectResource> service, IResourceBuilder<IResourceWithEndpoints> idp) =>
-        service.WithEnvironment("ResourceServer__Authority", IssuerOf(idp))
+        service.WithEnvironment("ResourceServer__Authority", idp.GetIssuer())
             .WaitFor(idp);
 
     private static (IdentityProvider Choice, string Reason) Choose(IConfiguration configuration)
@@ -121,9 +121,10 @@ internal static class IdentityProviderExtensions
 
         return idp
             // Fixed issuer, like KC_HOSTNAME: the same whichever host name a caller used.
-            .WithEnvironment("EmbeddedIdp__Issuer", IssuerOf(idp))
-            // Ready means the realm is served, not just that the process answers.
-            .WithHttpHealthCheck("/realms/m2m/.well-known/openid-configuration");
+            .WithEnvironment("EmbeddedIdp__Issuer", idp.GetIssuer())
+            // Its /health turns ready only after a warm-up token request over HTTP succeeded: the realm is served,
+            // not just the process up. (Probing the discovery document instead would fill the traces with probes.)
+            .WithHttpHealthCheck("/health");
     }
 
     private static IResourceBuilder<ContainerResource> AddKeycloak(this IDistributedApplicationBuilder builder, string name)

@@ -18,7 +18,10 @@ public static class Extensions
     private const string HealthEndpointPath = "/health";
     private const string AlivenessEndpointPath = "/alive";
 
-    /// <summary>Activity sources and meters of our own that every service exports.</summary>
+    /// <summary>
+    /// Activity sources and meters of our own that every service exports, e.g. <c>M2MDemo.TokenManagement</c>: its
+    /// "acquire token" span is what puts the IdP's token request into the caller's trace.
+    /// </summary>
     private static readonly string[] TelemetrySources = ["M2MDemo.*"];
 
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
@@ -80,7 +83,8 @@ public static class Extensions
 
     /// <summary>
     /// Maps <c>/health</c> (ready: every check passes) and <c>/alive</c> (live: the process answers).
-    /// Both answer anonymously: orchestrators probe them without a token.
+    /// Both answer anonymously: orchestrators probe them without a token. Unlike the Aspire template they are
+    /// mapped in every environment (the AppHost waits on them); the response is only "Healthy" or "Unhealthy".
     /// </summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {

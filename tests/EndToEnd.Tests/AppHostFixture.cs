@@ -27,11 +27,12 @@ public sealed class AppHostFixture : IAsyncLifetime
     public static readonly string[] Resources = ["idp", "billing-api", "payments-api"];
 
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(2);
+    private static readonly TimeSpan StopTimeout = TimeSpan.FromMinutes(1);
 
     private readonly Dictionary<string, string> _secrets = new[] { "payments-service", "checkout-service", "billing-api", "payments-api" }
         .ToDictionary(client => client, _ => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32)));
 
-    // Databases and keys of this run only, so parallel fixtures and earlier runs cannot interfere.
+    // Databases and keys of this run only, so earlier runs and a running demo cannot interfere.
     private readonly DirectoryInfo _data = Directory.CreateTempSubdirectory("m2mdemo-e2e-");
 
     // The W3C span id the test sent as the caller of each trace it started.
@@ -43,13 +44,22 @@ public sealed class AppHostFixture : IAsyncLifetime
 
     public DistributedApplication App => _app ?? throw new InvalidOperationException("The AppHost is not started.");
 
-    public Uri IdpAddress => App.GetEndpoint("idp", "http");
-
-    public string Issuer => $"{IdpAddress.ToString().TrimEnd('/')}/realms/m2m";
-
     public string SecretOf(string clientId) => _secrets[clientId];
 
     public async ValueTask InitializeAsync()
+    {
+        try
+        {
+            await StartAsync();
+        }
+        catch
+        {
+            await DisposeAsync(); // a half-started AppHost must not outlive the test run either
+            throw;
+        }
+    }
+
+    private async Task StartAsync()
     {
         using var timeout = new CancellationTokenSource(StartTimeout);
         await Traces.StartAsync();
@@ -65,20 +75,32 @@ public sealed class AppHostFixture : IAsyncLifetime
             .AddFilter($"{builder.Environment.ApplicationName}.Resources", LogLevel.Warning)
             .AddFilter("Aspire.Hosting", LogLevel.Warning));
 
-        foreach (var project in builder.Resources.OfType<ProjectResource>())
+        IResourceBuilder<ProjectResource> Project(string name) =>
+            builder.CreateResourceBuilder(builder.Resources.OfType<ProjectResource>().Single(r => r.Name == name));
+
+        foreach (var name in Resources)
         {
-            builder.CreateResourceBuilder(project)
+            // Spans go to this test's receiver instead of the (absent) dashboard, exported every 100 ms.
+            Project(name)
                 .WithEnvironment("OTEL_EXPORTER_OTLP_ENDPOINT", Traces.Endpoint.ToString())
                 .WithEnvironment("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf")
-                .WithEnvironment("OTEL_BSP_SCHEDULE_DELAY", "100")
-                .WithEnvironment("EmbeddedIdp__DataPath", Path.Combine(_data.FullName, "idp"))
-                .WithEnvironment("ConnectionStrings__billing-db", $"Data Source={Path.Combine(_data.FullName, "billing.db")}")
-                .WithEnvironment("ConnectionStrings__payments-db", $"Data Source={Path.Combine(_data.FullName, "payments.db")}");
+                .WithEnvironment("OTEL_BSP_SCHEDULE_DELAY", "100");
         }
+
+        Project("idp").WithEnvironment("EmbeddedIdp__DataPath", Path.Combine(_data.FullName, "idp"));
+        Project("billing-api").WithEnvironment("ConnectionStrings__billing-db", $"Data Source={Path.Combine(_data.FullName, "billing.db")}");
+        Project("payments-api").WithEnvironment("ConnectionStrings__payments-db", $"Data Source={Path.Combine(_data.FullName, "payments.db")}");
 
         _app = await builder.BuildAsync(timeout.Token);
         await _app.StartAsync(timeout.Token);
-        await Task.WhenAll(Resources.Select(name => _app.ResourceNotifications.WaitForResourceHealthyAsync(name, timeout.Token)));
+        try
+        {
+            await Task.WhenAll(Resources.Select(name => _app.ResourceNotifications.WaitForResourceHealthyAsync(name, timeout.Token)));
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        {
+            throw new TimeoutException($"Not every resource of {string.Join(", ", Resources)} was healthy within {StartTimeout}.");
+        }
     }
 
     public HttpClient CreateClient(string resource) => new() { BaseAddress = App.GetEndpoint(resource, "http") };
@@ -137,15 +159,21 @@ public sealed class AppHostFixture : IAsyncLifetime
 
     public async ValueTask DisposeAsync()
     {
-        if (_app is not null)
+        if (_app is { } app)
         {
-            // Stops every resource process, then DCP.
-            await _app.StopAsync();
-            await _app.DisposeAsync();
+            _app = null;
+            // Stops every resource process, then DCP (its controller process exits a few seconds later on its own).
+            using var timeout = new CancellationTokenSource(StopTimeout);
+            await app.StopAsync(timeout.Token);
+            await app.DisposeAsync();
         }
 
         await Traces.DisposeAsync();
-        _data.Delete(recursive: true);
+        _data.Refresh();
+        if (_data.Exists)
+        {
+            _data.Delete(recursive: true);
+        }
     }
 
     private sealed record TokenResponse([property: JsonPropertyName("access_token")] string AccessToken);

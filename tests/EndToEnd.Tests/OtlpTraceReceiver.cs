@@ -166,9 +166,12 @@ public sealed class OtlpTraceReceiver : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (_app is not null)
+        if (_app is { } app)
         {
-            await _app.DisposeAsync();
+            _app = null;
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            await app.StopAsync(timeout.Token);
+            await app.DisposeAsync();
         }
     }
 }
