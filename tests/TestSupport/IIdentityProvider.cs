@@ -18,6 +18,9 @@ public interface IIdentityProvider
     /// <summary>The secret of payments-service, checkout-service, billing-api or payments-api.</summary>
     string SecretOf(string clientId);
 
+    /// <summary>A client-credentials access token for <paramref name="clientId"/>; without a scope, its default scopes.</summary>
+    Task<string> GetAccessTokenAsync(string clientId, string? scope = null, CancellationToken ct = default);
+
     /// <summary>Where this IdP knowingly differs from the other; the tests assert the exact value per IdP.</summary>
     IdpDialect Dialect { get; }
 
@@ -50,6 +53,18 @@ public sealed record IdpDialect
     /// <summary>Revoking another client's token: EmbeddedIdp ignores it (RFC 7009: 200), Keycloak answers 401. Never revoked.</summary>
     public required int ForeignRevocationStatus { get; init; }
 
+    /// <summary>
+    /// client_secret_basic and client_secret_post in one request: EmbeddedIdp 400 invalid_request (RFC 6749 §2.3);
+    /// Keycloak's ClientIdAndSecretAuthenticator lets the form's client_id/client_secret win and issues the token (200).
+    /// </summary>
+    public required int BothSecretMethodsStatus { get; init; }
+
+    /// <summary>
+    /// Seconds by which <c>exp - iat</c> and <c>expires_in</c> may drift from the lifetime: EmbeddedIdp reads the clock
+    /// once; Keycloak reads it separately for <c>iat</c>, <c>exp</c> and (when writing the response) <c>expires_in = exp - now</c>.
+    /// </summary>
+    public required int LifetimeClockSlack { get; init; }
+
     public static IdpDialect EmbeddedIdp { get; } = new()
     {
         WrongSecretError = "invalid_client",
@@ -58,6 +73,8 @@ public sealed record IdpDialect
         WrongMethodStatus = 400,
         WrongContentTypeStatus = 400,
         ForeignRevocationStatus = 200,
+        BothSecretMethodsStatus = 400,
+        LifetimeClockSlack = 0,
     };
 
     public static IdpDialect Keycloak { get; } = new()
@@ -68,5 +85,7 @@ public sealed record IdpDialect
         WrongMethodStatus = 405,
         WrongContentTypeStatus = 415,
         ForeignRevocationStatus = 401,
+        BothSecretMethodsStatus = 200,
+        LifetimeClockSlack = 1,
     };
 }

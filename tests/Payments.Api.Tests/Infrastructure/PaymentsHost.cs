@@ -10,7 +10,7 @@ namespace Payments.Api.Tests.Infrastructure;
 /// Payments.Api in-process (the tests are its only callers), with a real IdP and a real Billing.Api over HTTP.
 /// Every instance starts with a cold token cache and its own SQLite file.
 /// </summary>
-public sealed class PaymentsHost(EmbeddedIdpFixture idp, Uri billingAddress, string? clientSecret = null)
+public sealed class PaymentsHost(IIdentityProvider idp, Uri billingAddress, string? clientSecret = null)
     : WebApplicationFactory<EntryPoint>
 {
     private readonly string _dataDirectory = Directory.CreateTempSubdirectory("payments-tests-").FullName;

@@ -1,0 +1,222 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using DotNet.Testcontainers.Builders;
+using DotNet.Testcontainers.Containers;
+using TestSupport;
+
+namespace Keycloak.Tests;
+
+/// <summary>
+/// A real Keycloak in a container with the m2m realm imported from keycloak-realm/, random client secrets, and its
+/// issuer pinned to the URL the tests use. Without a container engine it starts nothing and reports <see cref="SkipReason"/>.
+/// </summary>
+public sealed class KeycloakFixture : IIdentityProvider, IAsyncLifetime
+{
+    /// <summary>The one place these tests pin Keycloak: the newest 26.x tag confirmed; the AppHost pins the same one.</summary>
+    public const string Image = "quay.io/keycloak/keycloak:26.8.0";
+
+    private const ushort HttpPort = 8080;
+    private const ushort ManagementPort = 9000;
+    private const string ImportDirectory = "/opt/keycloak/data/import/";
+    private const string AdminUsername = "admin";
+    private const string Realm = "m2m";
+
+    // Bounds the whole start, the first image pull included.
+    private static readonly TimeSpan StartupTimeout = TimeSpan.FromMinutes(10);
+
+    private readonly Dictionary<string, string> _secrets = EmbeddedIdpFixture.ClientIds.ToDictionary(id => id, _ => NewSecret());
+    private readonly string _adminPassword = NewSecret();
+    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
+    private IContainer? _container;
+    private Uri? _baseAddress;
+    private int _rotations;
+
+    /// <summary>Null when Keycloak runs; otherwise the reason every Keycloak test is skipped.</summary>
+    public string? SkipReason { get; private set; }
+
+    public Uri BaseAddress => _baseAddress ?? throw new InvalidOperationException($"Keycloak is not running: {SkipReason}");
+
+    public string Issuer => new Uri(BaseAddress, $"realms/{Realm}").ToString();
+
+    public string TokenEndpoint => $"{Issuer}/protocol/openid-connect/token";
+
+    public IdpDialect Dialect => IdpDialect.Keycloak;
+
+    public string SecretOf(string clientId) =>
+        _secrets.TryGetValue(clientId, out var secret) ? secret : throw new ArgumentException($"No client '{clientId}' in the realm.", nameof(clientId));
+
+    /// <summary>Skips the calling test (from its constructor) when Keycloak cannot run here; returns this fixture otherwise.</summary>
+    public KeycloakFixture RunningOrSkip()
+    {
+        Assert.SkipWhen(SkipReason is not null, SkipReason ?? "");
+        return this;
+    }
+
+    public async Task<string> GetAccessTokenAsync(string clientId, string? scope = null, CancellationToken ct = default)
+    {
+        Dictionary<string, string> form = new()
+        {
+            ["grant_type"] = "client_credentials",
+            ["client_id"] = clientId,
+            ["client_secret"] = SecretOf(clientId),
+        };
+        if (scope is not null)
+        {
+            form["scope"] = scope;
+        }
+
+        return await PostForTokenAsync(TokenEndpoint, form, ct);
+    }
+
+    /// <summary>
+    /// Adds an RSA key provider with a higher priority than any before it (Keycloak's documented rotation): new tokens
+    /// are signed with the new key, the previous keys stay in the JWKS and keep verifying.
+    /// </summary>
+    public async Task RotateSigningKeyAsync(CancellationToken cancellationToken = default)
+    {
+        using var admin = new HttpClient { BaseAddress = new Uri(BaseAddress, "admin/realms/"), Timeout = _http.Timeout };
+        admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await AdminTokenAsync(cancellationToken));
+
+        var realm = await admin.GetFromJsonAsync<JsonElement>(Realm, cancellationToken);
+        var priority = (1000 + Interlocked.Increment(ref _rotations)).ToString(CultureInfo.InvariantCulture);
+        using var response = await admin.PostAsJsonAsync($"{Realm}/components", new
+        {
+            name = $"rsa-rotated-{priority}",
+            providerId = "rsa-generated",
+            providerType = "org.keycloak.keys.KeyProvider",
+            parentId = realm.GetProperty("id").GetString(),
+            config = new Dictionary<string, string[]>
+            {
+                ["priority"] = [priority],
+                ["enabled"] = ["true"],
+                ["active"] = ["true"],
+                ["algorithm"] = ["RS256"],
+                ["keySize"] = ["2048"],
+            },
+        }, cancellationToken);
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+    }
+
+    public async ValueTask InitializeAsync()
+    {
+        SkipReason = await ContainerEngine.UnavailableReasonAsync();
+        if (SkipReason is not null)
+        {
+            return;
+        }
+
+        var realmFile = Path.Combine(AppContext.BaseDirectory, "keycloak-realm", "m2m-realm.json");
+        if (!File.Exists(realmFile))
+        {
+            throw new FileNotFoundException("The realm export was not copied next to the tests.", realmFile);
+        }
+
+        // The issuer must be known before Keycloak starts (KC_HOSTNAME), so the host port is chosen here, not by the engine.
+        var hostPort = FreeTcpPort();
+        _baseAddress = new Uri($"http://{await PublishedHostAsync()}:{hostPort}/");
+
+        _container = new ContainerBuilder(Image)
+            .WithCommand("start-dev", "--import-realm")
+            .WithPortBinding(hostPort, HttpPort)
+            .WithPortBinding(ManagementPort, assignRandomHostPort: true)
+            .WithEnvironment("KC_BOOTSTRAP_ADMIN_USERNAME", AdminUsername)
+            .WithEnvironment("KC_BOOTSTRAP_ADMIN_PASSWORD", _adminPassword)
+            .WithEnvironment("KC_HEALTH_ENABLED", "true")
+            // Pins iss to the URL every caller uses, whatever Host header reaches Keycloak (dev mode would echo it).
+            .WithEnvironment("KC_HOSTNAME", BaseAddress.ToString().TrimEnd('/'))
+            // The realm file's ${PAYMENTS_SERVICE_SECRET}-style placeholders are resolved from these by --import-realm.
+            .WithEnvironment(_secrets.ToDictionary(pair => SecretVariableOf(pair.Key), pair => pair.Value))
+            .WithResourceMapping(new FileInfo(realmFile), ImportDirectory)
+            .WithWaitStrategy(Wait.ForUnixContainer()
+                .UntilHttpRequestIsSucceeded(
+                    request => request.ForPort(ManagementPort).ForPath("/health/ready"),
+                    wait => wait.WithTimeout(StartupTimeout))
+                .UntilHttpRequestIsSucceeded(
+                    request => request.ForPort(HttpPort).ForPath($"/realms/{Realm}/.well-known/openid-configuration"),
+                    wait => wait.WithTimeout(StartupTimeout)))
+            .Build();
+
+        try
+        {
+            using var timeout = new CancellationTokenSource(StartupTimeout);
+            await _container.StartAsync(timeout.Token);
+        }
+        catch (Exception exception)
+        {
+            throw new InvalidOperationException($"Keycloak ({Image}) did not become ready. Its log:\n{await LogTailAsync()}", exception);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _http.Dispose();
+        if (_container is not null)
+        {
+            await _container.DisposeAsync();
+        }
+    }
+
+    /// <summary>payments-service → PAYMENTS_SERVICE_SECRET, the placeholder names the realm file uses.</summary>
+    private static string SecretVariableOf(string clientId) => clientId.ToUpperInvariant().Replace('-', '_') + "_SECRET";
+
+    /// <summary>The bootstrap admin's token from the master realm (admin-cli), for the admin REST API.</summary>
+    private Task<string> AdminTokenAsync(CancellationToken ct) =>
+        PostForTokenAsync(new Uri(BaseAddress, "realms/master/protocol/openid-connect/token").ToString(), new Dictionary<string, string>
+        {
+            ["grant_type"] = "password",
+            ["client_id"] = "admin-cli",
+            ["username"] = AdminUsername,
+            ["password"] = _adminPassword,
+        }, ct);
+
+    private async Task<string> PostForTokenAsync(string tokenEndpoint, Dictionary<string, string> form, CancellationToken ct)
+    {
+        using var response = await _http.PostAsync(tokenEndpoint, new FormUrlEncodedContent(form), ct);
+        var body = await response.Content.ReadAsStringAsync(ct);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new HttpRequestException($"Token request for {form["client_id"]} failed: {(int)response.StatusCode} {body}");
+        }
+
+        return JsonSerializer.Deserialize<TokenResponse>(body)?.AccessToken
+            ?? throw new HttpRequestException("The token response has no access_token.");
+    }
+
+    private static string NewSecret() => Convert.ToHexString(RandomNumberGenerator.GetBytes(32));
+
+    private static int FreeTcpPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>The host where the engine publishes ports (loopback, a remote engine's host, or TESTCONTAINERS_HOST_OVERRIDE).</summary>
+    private static async Task<string> PublishedHostAsync()
+    {
+        await using var probe = new ContainerBuilder(Image).Build();
+        return probe.Hostname;
+    }
+
+    private async Task<string> LogTailAsync()
+    {
+        try
+        {
+            var (stdout, stderr) = await _container!.GetLogsAsync(timestampsEnabled: false).WaitAsync(TimeSpan.FromSeconds(10));
+            var log = stdout + stderr;
+            return log.Length <= 8000 ? log : log[^8000..];
+        }
+        catch (Exception exception)
+        {
+            return $"(unavailable: {exception.Message})";
+        }
+    }
+
+    private sealed record TokenResponse([property: JsonPropertyName("access_token")] string? AccessToken);
+}
