@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Security.Claims;
 using EmbeddedIdp.Realm;
 using Microsoft.IdentityModel.Tokens;
@@ -12,7 +13,10 @@ namespace EmbeddedIdp.Server;
 public static class TokenRequestHandlers
 {
     public static IEnumerable<OpenIddictServerHandlerDescriptor> All =>
-        [RejectRepeatedParameters.Descriptor, RejectKeycloakOnlyGrants.Descriptor, RequireClientAuthentication.Descriptor, ValidateRealmScopes.Descriptor, IssueServiceAccountToken.Descriptor, AttachKeycloakResponseParameters.Descriptor];
+        [
+            RejectRepeatedParameters.Descriptor, RejectKeycloakOnlyGrants.Descriptor, RequireClientAuthentication.Descriptor,
+            ValidateRealmScopes.Descriptor, IssueServiceAccountToken.Descriptor, AttachKeycloakResponseParameters.Descriptor,
+        ];
 
     /// <summary>RFC 6749 §3.2: "Request and response parameters MUST NOT be included more than once."</summary>
     public sealed class RejectRepeatedParameters : IOpenIddictServerHandler<ValidateTokenRequestContext>
@@ -28,7 +32,7 @@ public static class TokenRequestHandlers
         {
             foreach (var (name, value) in context.Request.GetParameters())
             {
-                if (value.GetRawValue() is System.Collections.Immutable.ImmutableArray<string?> { Length: > 1 })
+                if (value.GetRawValue() is ImmutableArray<string?> { Length: > 1 })
                 {
                     context.Reject(Errors.InvalidRequest, $"The '{name}' parameter must not be repeated.");
                     return default;

@@ -6,20 +6,10 @@ using TestSupport.Conformance;
 namespace EmbeddedIdp.Tests;
 
 /// <summary>What EmbeddedIdp keeps across restarts, and what a short client lifespan does.</summary>
-public sealed class LifecycleTests : IAsyncLifetime
+public sealed class LifecycleTests(LifecycleTests.ShortLivedTokensIdp fixture) : IClassFixture<LifecycleTests.ShortLivedTokensIdp>, IDisposable
 {
-    private readonly string _folder = Directory.CreateTempSubdirectory("embedded-idp-lifecycle-").FullName;
-    private EmbeddedIdpFixture _idp = null!;
-    private OAuthHttp _http = null!;
-
-    public async ValueTask InitializeAsync()
-    {
-        // payments-service gets 1-second tokens, to watch one expire.
-        var realm = RealmLoaderTests.ModifiedRealm(_folder, r => RealmLoaderTests.Client(r, "payments-service")["attributes"]!["access.token.lifespan"] = "1");
-        _idp = new EmbeddedIdpFixture { RealmPath = realm };
-        await _idp.InitializeAsync();
-        _http = new OAuthHttp(_idp);
-    }
+    private readonly EmbeddedIdpFixture _idp = fixture.Idp;
+    private readonly OAuthHttp _http = new(fixture.Idp);
 
     [Fact]
     public async Task Token_issued_before_a_restart_still_verifies_and_introspects_after_it()
@@ -56,10 +46,26 @@ public sealed class LifecycleTests : IAsyncLifetime
         Assert.False(result.Json.GetProperty("active").GetBoolean());
     }
 
-    public async ValueTask DisposeAsync()
+    public void Dispose() => _http.Dispose();
+
+    /// <summary>An EmbeddedIdp whose payments-service gets 1-second tokens, to watch one expire.</summary>
+    public sealed class ShortLivedTokensIdp : IAsyncLifetime
     {
-        _http.Dispose();
-        await _idp.DisposeAsync();
-        Directory.Delete(_folder, recursive: true);
+        private readonly string _folder = Directory.CreateTempSubdirectory("embedded-idp-lifecycle-").FullName;
+
+        public EmbeddedIdpFixture Idp { get; private set; } = null!;
+
+        public async ValueTask InitializeAsync()
+        {
+            var realm = RealmLoaderTests.ModifiedRealm(_folder, r => RealmLoaderTests.Client(r, "payments-service")["attributes"]!["access.token.lifespan"] = "1");
+            Idp = new EmbeddedIdpFixture { RealmPath = realm };
+            await Idp.InitializeAsync();
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await Idp.DisposeAsync();
+            Directory.Delete(_folder, recursive: true);
+        }
     }
 }
