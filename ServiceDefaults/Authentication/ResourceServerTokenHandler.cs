@@ -114,7 +114,10 @@ internal sealed partial class ResourceServerTokenHandler : TokenHandler
             return default;
         }
 
-        static string? Cut(string? value) => value is { Length: > 100 } ? value[..100] + "…" : value;
+        // Attacker-chosen text: short, and without line breaks that could forge log lines.
+        static string? Cut(string? value) => value is null
+            ? null
+            : string.Concat(value.Take(100).Select(c => char.IsControl(c) ? '?' : c)) + (value.Length > 100 ? "…" : "");
     }
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Information,

@@ -33,6 +33,7 @@ public sealed class KeyRefreshAndLoggingTests(BillingApiFixture fixture)
     {
         var claims = TestTokens.Claims("http://evil.example/realms/m2m");
         claims["client_id"] = "logged-client";
+        claims["aud"] = new[] { "billing-api", "x\n[fake] forged log line" };
         var rejected = TestTokens.Sign(TestTokens.Header(kid: TestTokens.TrustedKid), claims);
         var tampered = TestTokens.WithPayload(
             await fixture.Idp.GetAccessTokenAsync("payments-service", ct: TestContext.Current.CancellationToken), payload => payload);
@@ -50,9 +51,15 @@ public sealed class KeyRefreshAndLoggingTests(BillingApiFixture fixture)
         Assert.Equal(LogLevel.Information, rejection.Level);
         Assert.Contains("The issuer is invalid", rejection.Message);
         Assert.Contains($"kid={TestTokens.TrustedKid}", rejection.Message);
-        Assert.Contains("aud=billing-api", rejection.Message);
+        Assert.Contains("aud=billing-api x?[fake] forged log line", rejection.Message);
         Assert.Contains("client_id=logged-client", rejection.Message);
         Assert.Contains(records, r => r.Message.Contains("The signature is invalid", StringComparison.Ordinal));
+
+        Assert.Contains(records, r => r.Category?.StartsWith("Microsoft.AspNetCore.Authentication", StringComparison.Ordinal) == true);
+        foreach (var record in records.Where(r => r.Category == "ServiceDefaults.Authentication.TokenValidation"))
+        {
+            Assert.DoesNotContain('\n', record.Message);
+        }
 
         foreach (var record in records)
         {

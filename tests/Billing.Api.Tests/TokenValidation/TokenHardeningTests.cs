@@ -20,10 +20,12 @@ public sealed class TokenHardeningTests(BillingApiFixture fixture)
         Assert.Equal(HttpStatusCode.OK, await StatusWith(token));
     }
 
-    [Fact]
-    public async Task PS256_is_on_the_algorithm_allow_list()
+    [Theory]
+    [InlineData("PS256", TestTokens.TrustedKid)]
+    [InlineData("ES256", "test-only-trusted-ec-key")]
+    public async Task Other_allowed_algorithms_are_accepted(string alg, string kid)
     {
-        var token = TestTokens.Sign(TestTokens.Header(alg: "PS256"), Claims());
+        var token = TestTokens.Sign(TestTokens.Header(alg: alg, kid: kid), Claims());
 
         Assert.Equal(HttpStatusCode.OK, await StatusWith(token));
     }
