@@ -86,7 +86,7 @@ public static class PaymentsApi
         db.InvoiceOutbox.Add(outboxEntry);
         try
         {
-            // One SaveChanges, one transaction: the payment never exists without its outbox entry.
+            // One SaveChanges, one transaction: no payment without its outbox entry until its invoice is recorded.
             await db.SaveChangesAsync(cancellationToken);
         }
         catch (DbUpdateException exception) when (exception.InnerException is SqliteException { SqliteErrorCode: 19 })

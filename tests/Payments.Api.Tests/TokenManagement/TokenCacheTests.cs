@@ -84,6 +84,18 @@ public sealed class TokenCacheTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Expires_in_sent_as_a_string_is_understood()
+    {
+        Endpoint.ExpiresInAsString = true;
+
+        var token = await GetAsync();
+
+        Assert.Equal(_harness.Time.GetUtcNow().AddSeconds(300), token.ExpiresAt);
+        Assert.Equal(token.Value, (await GetAsync()).Value);
+        Assert.Equal(1, Endpoint.RequestCount);
+    }
+
+    [Fact]
     public async Task Token_without_expires_in_is_never_cached()
     {
         Endpoint.ExpiresIn = 0;
