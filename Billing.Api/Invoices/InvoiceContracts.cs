@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using ServiceDefaults.Money;
 
 namespace Billing.Api.Invoices;
 
@@ -10,9 +11,6 @@ public sealed record CreateInvoiceRequest(string? PaymentId, decimal? Amount, st
     public const int MaxPaymentIdLength = 64;
     public const int MaxDescriptionLength = 500;
 
-    /// <summary>Largest amount accepted, in major units.</summary>
-    public const decimal MaxAmount = 1_000_000_000m;
-
     public Dictionary<string, string[]> Validate()
     {
         var errors = new Dictionary<string, string[]>();
@@ -21,18 +19,7 @@ public sealed record CreateInvoiceRequest(string? PaymentId, decimal? Amount, st
             errors[nameof(PaymentId)] = [$"Required, at most {MaxPaymentIdLength} characters."];
         }
 
-        if (Currency is null || !Iso4217.TryGetMinorUnits(Currency, out var minorUnits))
-        {
-            errors[nameof(Currency)] = ["Required: an active ISO 4217 currency code in upper case, such as EUR."];
-        }
-        else if (Amount is not { } amount || amount <= 0 || amount > MaxAmount)
-        {
-            errors[nameof(Amount)] = [$"Required: greater than 0 and at most {MaxAmount.ToString(CultureInfo.InvariantCulture)}."];
-        }
-        else if (decimal.Round(amount, minorUnits) != amount)
-        {
-            errors[nameof(Amount)] = [$"{Currency} has {minorUnits} decimal places."];
-        }
+        AmountValidation.Validate(Amount, Currency, errors);
 
         if (Description is { Length: > MaxDescriptionLength })
         {

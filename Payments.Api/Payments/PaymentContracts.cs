@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Payments.Api.Billing;
+using ServiceDefaults.Money;
 
 namespace Payments.Api.Payments;
 
@@ -10,21 +11,11 @@ public sealed record CreatePaymentRequest(decimal? Amount, string? Currency, str
 {
     public const int MaxDescriptionLength = 500;
 
-    /// <summary>Largest amount accepted, in major units (Billing's limit).</summary>
-    public const decimal MaxAmount = 1_000_000_000m;
-
     public Dictionary<string, string[]> Validate()
     {
         var errors = new Dictionary<string, string[]>();
-        if (Currency is not { Length: 3 } || !Currency.All(char.IsAsciiLetterUpper))
-        {
-            errors[nameof(Currency)] = ["Required: an ISO 4217 currency code in upper case, such as EUR."];
-        }
-
-        if (Amount is not { } amount || amount <= 0 || amount > MaxAmount || decimal.Round(amount, 4) != amount)
-        {
-            errors[nameof(Amount)] = [$"Required: greater than 0, at most {MaxAmount.ToString(CultureInfo.InvariantCulture)}, at most 4 decimal places."];
-        }
+        // Billing's rule: a payment it would not invoice is refused here, not left rejected in the outbox.
+        AmountValidation.Validate(Amount, Currency, errors);
 
         if (Description is { Length: > MaxDescriptionLength })
         {

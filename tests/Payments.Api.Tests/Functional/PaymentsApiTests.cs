@@ -94,6 +94,37 @@ public sealed class PaymentsApiTests(IdpAndBillingFixture fixture) : IAsyncLifet
         Assert.Equal(["Amount", "Currency", "Idempotency-Key"], problem!.Errors.Keys.Order());
     }
 
+    [Theory]
+    [InlineData(1.5, "JPY", "Amount")]
+    [InlineData(1.234, "EUR", "Amount")]
+    [InlineData(1, "XYZ", "Currency")]
+    public async Task Payment_that_billing_could_not_invoice_is_400(double amount, string currency, string field)
+    {
+        using var response = await _caller.PostPaymentAsync($"uninvoiceable-{currency}-{amount}", (decimal)amount, currency, Ct);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = await response.Content.ReadFromJsonAsync<ValidationProblemDetails>(Ct);
+        Assert.Equal([field], problem!.Errors.Keys);
+    }
+
+    [Theory]
+    [InlineData("{not json")]
+    [InlineData("""{"amount":"ten","currency":"EUR"}""")]
+    [InlineData("[]")]
+    public async Task Unreadable_body_is_400_problem_details_not_500(string json)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/payments")
+        {
+            Content = new StringContent(json, System.Text.Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Add("Idempotency-Key", "unreadable");
+
+        using var response = await _caller.SendAsync(request, Ct);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
     [Fact]
     public async Task Unknown_payment_is_404_problem_details()
     {
