@@ -15,13 +15,18 @@ internal enum IdentityProvider
     Embedded,
 }
 
+/// <summary>The one place the project pins Keycloak: the AppHost runs it, tests/Keycloak.Tests starts the same image.</summary>
+public static class KeycloakImage
+{
+    public const string Repository = "quay.io/keycloak/keycloak";
+
+    // Newest 26.x tag confirmed (with its digest) at the time of writing; bump deliberately, never float.
+    public const string Tag = "26.8.0";
+}
+
 internal static class IdentityProviderExtensions
 {
     private const string SettingKey = "IdentityProvider";
-
-    // Newest 26.x tag confirmed (with its digest) at the time of writing; bump deliberately, never float.
-    private const string KeycloakImage = "quay.io/keycloak/keycloak";
-    private const string KeycloakTag = "26.8.0";
 
     // Keycloak's URL on the host is fixed so KC_HOSTNAME (and with it `iss`) can name it.
     private const int KeycloakPort = 8080;
@@ -134,7 +139,7 @@ internal static class IdentityProviderExtensions
             "keycloak-admin-password", new GenerateParameterDefault { MinLength = 24 }, secret: true, persist: true);
 
         // Session lifetime (the default): a fresh container per run re-imports the realm with this run's secrets.
-        return builder.AddContainer(name, KeycloakImage, KeycloakTag)
+        return builder.AddContainer(name, KeycloakImage.Repository, KeycloakImage.Tag)
             .WithArgs("start-dev", "--import-realm")
             .WithBindMount("../keycloak-realm", "/opt/keycloak/data/import", isReadOnly: true)
             .WithHttpEndpoint(port: KeycloakPort, targetPort: 8080, name: "http")

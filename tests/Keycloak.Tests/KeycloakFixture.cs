@@ -18,8 +18,8 @@ namespace Keycloak.Tests;
 /// </summary>
 public sealed class KeycloakFixture : IIdentityProvider, IAsyncLifetime
 {
-    /// <summary>The one place these tests pin Keycloak: the newest 26.x tag confirmed; the AppHost pins the same one.</summary>
-    public const string Image = "quay.io/keycloak/keycloak:26.8.0";
+    /// <summary>The image the AppHost runs in Keycloak mode, pinned in one place.</summary>
+    public const string Image = $"{AppHost.KeycloakImage.Repository}:{AppHost.KeycloakImage.Tag}";
 
     private const ushort HttpPort = 8080;
     private const ushort ManagementPort = 9000;
