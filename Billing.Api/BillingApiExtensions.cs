@@ -1,0 +1,51 @@
+using Billing.Api.Data;
+using Billing.Api.Invoices;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Scalar.AspNetCore;
+
+namespace Billing.Api;
+
+public static class BillingApiExtensions
+{
+    public const string ConnectionStringName = "billing-db";
+    private const string DefaultConnectionString = "Data Source=data/billing.db";
+
+    public static TBuilder AddBillingApi<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    {
+        var connectionString = DatabaseFileUnderContentRoot(
+            builder.Configuration.GetConnectionString(ConnectionStringName) ?? DefaultConnectionString,
+            builder.Environment.ContentRootPath);
+
+        builder.Services.AddDbContext<BillingDbContext>(options => options.UseSqlite(connectionString));
+        builder.Services.AddHostedService<BillingDatabaseInitializer>();
+        builder.Services.AddHealthChecks().AddCheck<BillingDatabaseHealthCheck>(ConnectionStringName);
+        builder.Services.AddOpenApi(options => options.AddResourceServerSecurity());
+
+        return builder;
+    }
+
+    public static WebApplication MapBillingApi(this WebApplication app)
+    {
+        app.MapOpenApi().AllowAnonymous();
+        if (app.Environment.IsDevelopment())
+        {
+            app.MapScalarApiReference().AllowAnonymous();
+        }
+
+        app.MapInvoicesApi();
+        return app;
+    }
+
+    /// <summary>A relative file name is taken from the content root, not from whatever the working directory is.</summary>
+    private static string DatabaseFileUnderContentRoot(string connectionString, string contentRoot)
+    {
+        var sqlite = new SqliteConnectionStringBuilder(connectionString);
+        if (sqlite.DataSource is { Length: > 0 } file && file != ":memory:" && !Path.IsPathRooted(file))
+        {
+            sqlite.DataSource = Path.Combine(contentRoot, file);
+        }
+
+        return sqlite.ToString();
+    }
+}

@@ -1,0 +1,58 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Billing.Api.Invoices;
+
+/// <summary>The body of <c>POST /invoices</c>. Fields are nullable so a missing one is a validation error, not a binding failure.</summary>
+public sealed record CreateInvoiceRequest(string? PaymentId, decimal? Amount, string? Currency, string? Description)
+{
+    public const int MaxPaymentIdLength = 64;
+    public const int MaxDescriptionLength = 500;
+
+    /// <summary>Largest amount accepted, in major units.</summary>
+    public const decimal MaxAmount = 1_000_000_000m;
+
+    public Dictionary<string, string[]> Validate()
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (string.IsNullOrWhiteSpace(PaymentId) || PaymentId.Length > MaxPaymentIdLength)
+        {
+            errors[nameof(PaymentId)] = [$"Required, at most {MaxPaymentIdLength} characters."];
+        }
+
+        if (Currency is null || !Iso4217.TryGetMinorUnits(Currency, out var minorUnits))
+        {
+            errors[nameof(Currency)] = ["Required: an active ISO 4217 currency code in upper case, such as EUR."];
+        }
+        else if (Amount is not { } amount || amount <= 0 || amount > MaxAmount)
+        {
+            errors[nameof(Amount)] = [$"Required: greater than 0 and at most {MaxAmount.ToString(CultureInfo.InvariantCulture)}."];
+        }
+        else if (decimal.Round(amount, minorUnits) != amount)
+        {
+            errors[nameof(Amount)] = [$"{Currency} has {minorUnits} decimal places."];
+        }
+
+        if (Description is { Length: > MaxDescriptionLength })
+        {
+            errors[nameof(Description)] = [$"At most {MaxDescriptionLength} characters."];
+        }
+
+        return errors;
+    }
+
+    /// <summary>The same request always hashes the same: 10.5 and 10.50 EUR are one amount.</summary>
+    public string Hash()
+    {
+        var amount = Amount!.Value.ToString("0.############################", CultureInfo.InvariantCulture);
+        var canonical = string.Join('\n', PaymentId, amount, Currency, Description ?? "");
+        return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)));
+    }
+}
+
+public sealed record InvoiceResponse(Guid Id, string PaymentId, decimal Amount, string Currency, string? Description, DateTimeOffset CreatedAt)
+{
+    public static InvoiceResponse From(Invoice invoice) =>
+        new(invoice.Id, invoice.PaymentId, invoice.Amount, invoice.Currency, invoice.Description, invoice.CreatedAt);
+}

@@ -1,0 +1,135 @@
+using System.Security.Claims;
+using Billing.Api.Data;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+
+namespace Billing.Api.Invoices;
+
+public static class InvoicesApi
+{
+    public const string IdempotencyKeyHeader = "Idempotency-Key";
+    public const int MaxIdempotencyKeyLength = 100;
+
+    public static RouteGroupBuilder MapInvoicesApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/invoices").WithTags("Invoices");
+
+        api.MapPost("/", CreateInvoice)
+            .RequireScope("billing:write")
+            .WithName("CreateInvoice")
+            .WithSummary("Creates the invoice of a payment; idempotent on the Idempotency-Key header.")
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+
+        api.MapGet("/{id:guid}", GetInvoice)
+            .RequireScope("billing:read")
+            .WithName("GetInvoice")
+            .WithSummary("Gets an invoice by id.");
+
+        api.MapGet("/", GetInvoicesOfPayment)
+            .RequireScope("billing:read")
+            .WithName("GetInvoicesOfPayment")
+            .WithSummary("Lists the invoices of a payment.");
+
+        return api;
+    }
+
+    public static async Task<Results<Created<InvoiceResponse>, Ok<InvoiceResponse>, ValidationProblem, ProblemHttpResult>> CreateInvoice(
+        CreateInvoiceRequest request,
+        [FromHeader(Name = IdempotencyKeyHeader)] string? idempotencyKey,
+        ClaimsPrincipal user,
+        BillingDbContext db,
+        TimeProvider timeProvider,
+        CancellationToken cancellationToken)
+    {
+        var errors = request.Validate();
+        if (!IsValidIdempotencyKey(idempotencyKey))
+        {
+            errors[IdempotencyKeyHeader] = [$"Required header: 1 to {MaxIdempotencyKeyLength} printable ASCII characters."];
+        }
+
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        var clientId = user.FindFirstValue("client_id") ?? user.FindFirstValue("azp") ?? "";
+        var requestHash = request.Hash();
+
+        var existing = await FindByKeyAsync(db, clientId, idempotencyKey!, cancellationToken);
+        if (existing is not null)
+        {
+            return Replay(existing, requestHash);
+        }
+
+        var invoice = new Invoice
+        {
+            Id = Guid.CreateVersion7(),
+            PaymentId = request.PaymentId!,
+            Amount = request.Amount!.Value,
+            Currency = request.Currency!,
+            Description = request.Description,
+            CreatedAt = timeProvider.GetUtcNow(),
+            ClientId = clientId,
+            IdempotencyKey = idempotencyKey!,
+            RequestHash = requestHash,
+        };
+        db.Invoices.Add(invoice);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException exception) when (exception.InnerException is SqliteException { SqliteErrorCode: 19 })
+        {
+            // SQLITE_CONSTRAINT: a concurrent request with the same key won the race; answer as its replay.
+            db.ChangeTracker.Clear();
+            existing = await FindByKeyAsync(db, clientId, idempotencyKey!, cancellationToken);
+            if (existing is null)
+            {
+                throw;
+            }
+
+            return Replay(existing, requestHash);
+        }
+
+        return TypedResults.Created($"/invoices/{invoice.Id}", InvoiceResponse.From(invoice));
+    }
+
+    public static async Task<Results<Ok<InvoiceResponse>, ProblemHttpResult>> GetInvoice(
+        Guid id, BillingDbContext db, CancellationToken cancellationToken)
+    {
+        var invoice = await db.Invoices.AsNoTracking().FirstOrDefaultAsync(i => i.Id == id, cancellationToken);
+        return invoice is null
+            ? TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, detail: $"No invoice has the id {id}.")
+            : TypedResults.Ok(InvoiceResponse.From(invoice));
+    }
+
+    public static async Task<Results<Ok<InvoiceResponse[]>, ValidationProblem>> GetInvoicesOfPayment(
+        [FromQuery] string? paymentId, BillingDbContext db, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(paymentId))
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["paymentId"] = ["Required query parameter."] });
+        }
+
+        var invoices = await db.Invoices.AsNoTracking().Where(i => i.PaymentId == paymentId).ToListAsync(cancellationToken);
+        // Sorted here: SQLite cannot order by a DateTimeOffset column.
+        return TypedResults.Ok(invoices.OrderBy(i => i.CreatedAt).Select(InvoiceResponse.From).ToArray());
+    }
+
+    private static Task<Invoice?> FindByKeyAsync(BillingDbContext db, string clientId, string idempotencyKey, CancellationToken cancellationToken) =>
+        db.Invoices.AsNoTracking().FirstOrDefaultAsync(i => i.ClientId == clientId && i.IdempotencyKey == idempotencyKey, cancellationToken);
+
+    /// <summary>Same key and same body: the invoice already made. Same key, other body: a client bug, 422 (IETF Idempotency-Key draft).</summary>
+    private static Results<Created<InvoiceResponse>, Ok<InvoiceResponse>, ValidationProblem, ProblemHttpResult> Replay(Invoice existing, string requestHash) =>
+        existing.RequestHash == requestHash
+            ? TypedResults.Ok(InvoiceResponse.From(existing))
+            : TypedResults.Problem(
+                statusCode: StatusCodes.Status422UnprocessableEntity,
+                title: "Idempotency-Key reused",
+                detail: "This Idempotency-Key was already used with a different request body.");
+
+    private static bool IsValidIdempotencyKey(string? key) =>
+        key is { Length: > 0 and <= MaxIdempotencyKeyLength } && key.All(c => c is >= ' ' and <= '~');
+}

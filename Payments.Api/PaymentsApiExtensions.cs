@@ -1,0 +1,64 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Payments.Api.Billing;
+using Payments.Api.Data;
+using Payments.Api.Invoicing;
+using Payments.Api.Payments;
+using Scalar.AspNetCore;
+
+namespace Payments.Api;
+
+public static class PaymentsApiExtensions
+{
+    public const string ConnectionStringName = "payments-db";
+    private const string DefaultConnectionString = "Data Source=data/payments.db";
+
+    public static TBuilder AddPaymentsApi<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    {
+        var connectionString = DatabaseFileUnderContentRoot(
+            builder.Configuration.GetConnectionString(ConnectionStringName) ?? DefaultConnectionString,
+            builder.Environment.ContentRootPath);
+
+        builder.AddResourceServer();
+        builder.Services.AddDbContext<PaymentsDbContext>(options => options.UseSqlite(connectionString));
+        builder.Services.AddHostedService<PaymentsDatabaseInitializer>();
+        builder.Services.AddHealthChecks().AddCheck<PaymentsDatabaseHealthCheck>(ConnectionStringName);
+
+        builder.Services.AddBillingClient();
+        builder.Services.AddOptions<InvoiceDeliveryOptions>()
+            .BindConfiguration(InvoiceDeliveryOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddScoped<InvoiceDelivery>();
+        builder.Services.AddHostedService<InvoiceDeliveryWorker>();
+
+        builder.Services.AddOpenApi(options => options.AddResourceServerSecurity());
+        return builder;
+    }
+
+    public static WebApplication MapPaymentsApi(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.MapOpenApi().AllowAnonymous();
+        if (app.Environment.IsDevelopment())
+        {
+            app.MapScalarApiReference().AllowAnonymous();
+        }
+
+        app.MapPaymentEndpoints();
+        return app;
+    }
+
+    /// <summary>A relative file name is taken from the content root, not from whatever the working directory is.</summary>
+    private static string DatabaseFileUnderContentRoot(string connectionString, string contentRoot)
+    {
+        var sqlite = new SqliteConnectionStringBuilder(connectionString);
+        if (sqlite.DataSource is { Length: > 0 } file && file != ":memory:" && !Path.IsPathRooted(file))
+        {
+            sqlite.DataSource = Path.Combine(contentRoot, file);
+        }
+
+        return sqlite.ToString();
+    }
+}
