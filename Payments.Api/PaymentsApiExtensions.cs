@@ -24,7 +24,7 @@ public static class PaymentsApiExtensions
         builder.Services.AddHostedService<PaymentsDatabaseInitializer>();
         builder.Services.AddHealthChecks().AddCheck<PaymentsDatabaseHealthCheck>(ConnectionStringName);
 
-        builder.Services.AddBillingClient();
+        builder.Services.AddBillingClient(withoutTokenForBenchmark: builder.IsAuthenticationDisabledForBenchmark());
         builder.Services.AddOptions<InvoiceDeliveryOptions>()
             .BindConfiguration(InvoiceDeliveryOptions.SectionName)
             .ValidateDataAnnotations()
@@ -46,7 +46,12 @@ public static class PaymentsApiExtensions
             app.MapScalarApiReference().AllowAnonymous();
         }
 
-        app.MapPaymentEndpoints();
+        var payments = app.MapPaymentEndpoints();
+        if (app.IsAuthenticationDisabledForBenchmark())
+        {
+            payments.AllowAnonymous();
+        }
+
         return app;
     }
 
