@@ -9,7 +9,8 @@ namespace M2MDemo.Benchmarks;
 
 /// <summary>
 /// Measurement 3: sits between Payments.Api and EmbeddedIdp as Payments' token endpoint, forwards every request
-/// unchanged and counts them per requested scope set. <c>GET /counts</c> reads the counts, <c>POST /counts/reset</c> clears them.
+/// unchanged and counts them per requested scope set. <c>GET /counts</c> reads the counts and when the last request
+/// arrived (Unix milliseconds: the script times the token rollover from it), <c>POST /counts/reset</c> clears the counts.
 /// </summary>
 internal static class CountingTokenProxy
 {
@@ -21,9 +22,14 @@ internal static class CountingTokenProxy
         var app = builder.Build();
 
         var counts = new ConcurrentDictionary<string, int>(StringComparer.Ordinal);
+        long lastRequestAt = 0;
         using var http = new HttpClient { BaseAddress = upstream, Timeout = TimeSpan.FromSeconds(30) };
 
-        app.MapGet("/counts", () => TypedResults.Ok(new SortedDictionary<string, int>(counts, StringComparer.Ordinal)));
+        app.MapGet("/counts", () => TypedResults.Ok(new
+        {
+            scopeSets = new SortedDictionary<string, int>(counts, StringComparer.Ordinal),
+            lastRequestAt = Interlocked.Read(ref lastRequestAt),
+        }));
         app.MapPost("/counts/reset", () =>
         {
             counts.Clear();
@@ -37,6 +43,7 @@ internal static class CountingTokenProxy
             var scopes = form.TryGetValue("scope", out var scope) ? scope.ToString().Split(' ', StringSplitOptions.RemoveEmptyEntries) : [];
             var scopeSet = scopes.Length == 0 ? "(default scopes)" : string.Join(' ', scopes.Order(StringComparer.Ordinal));
             counts.AddOrUpdate(scopeSet, 1, (_, n) => n + 1);
+            Interlocked.Exchange(ref lastRequestAt, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
 
             using var forward = new HttpRequestMessage(HttpMethod.Post, context.Request.Path + context.Request.QueryString)
             {
