@@ -8,8 +8,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 
-DURATION=${DURATION:-10}        # seconds per wrk run
-ROUNDS=${ROUNDS:-2}             # runs per variant, alternating variants; the best of each is compared
+DURATION=${DURATION:-8}         # seconds per wrk run
+ROUNDS=${ROUNDS:-3}             # runs per variant, alternating variants; the best of each is compared
+WARMUP=${WARMUP:-5}             # seconds of load per service before its measured runs (JIT, pools, caches)
 CONNECTIONS=${CONNECTIONS:-32}  # wrk connections for the GET and token loads
 POST_CONNECTIONS=${POST_CONNECTIONS:-16}  # POST /payments writes two SQLite databases per request
 BURST_GETS=800 BURST_POSTS=200  # measurement 3: 1,000 calls at once
@@ -53,10 +54,13 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # start NAME PROJECT PORT [KEY=VALUE...]: runs bin/Release/net10.0/PROJECT.dll on 127.0.0.1:PORT with that configuration.
+# DOTNET_TC_CallCountingDelayMs=0 lets the JIT tier up during the warm-up instead of minutes later on a busy machine;
+# the optimized code it ends with is the same as by default.
 start() {
   local name=$1 project=$2 port=$3; shift 3
   (cd "$ROOT/$project/bin/Release/net10.0" \
     && exec env ASPNETCORE_ENVIRONMENT=Benchmark ASPNETCORE_URLS="http://127.0.0.1:$port" Logging__LogLevel__Default=Warning \
+         DOTNET_TC_CallCountingDelayMs=0 \
          "$@" dotnet "$project.dll") >"$LOGS/$name.log" 2>&1 &
   PID[$name]=$!
 }
@@ -187,7 +191,7 @@ M2_PATH=/invoices/$INVOICE_ID
 M2_WRK=(-t1 -c"$CONNECTIONS" -d"${DURATION}s" --timeout 10s)
 for variant in noauth:$BILLING_NOAUTH auth:$BILLING_AUTH nocache:$BILLING_NOCACHE; do  # warm-up: JIT, connection pools, caches
   headers=(); [ "${variant%%:*}" = noauth ] || headers=(-H "Authorization: Bearer $(token payments-service billing:read)")
-  wrk -t1 -c"$CONNECTIONS" -d3s "${headers[@]}" "http://127.0.0.1:${variant##*:}$M2_PATH" >/dev/null
+  wrk -t1 -c"$CONNECTIONS" -d"${WARMUP}s" "${headers[@]}" "http://127.0.0.1:${variant##*:}$M2_PATH" >/dev/null
 done
 for round in $(seq "$ROUNDS"); do
   load billing-noauth "${PID[billing-noauth]}" -- "${M2_WRK[@]}" "http://127.0.0.1:$BILLING_NOAUTH$M2_PATH"
@@ -204,8 +208,8 @@ CHECKOUT_TOKEN=$(token checkout-service "payments:read payments:write")
 PAYMENT_BODY='{"amount":12.50,"currency":"EUR","description":"bench"}'
 M5_WRK=(-t1 -c"$POST_CONNECTIONS" -d"${DURATION}s" --timeout 10s -H 'Content-Type: application/json')
 export LOAD_METHOD=POST LOAD_BODY=$PAYMENT_BODY LOAD_UNIQUE_KEY=1
-wrk "${M5_WRK[@]/-d${DURATION}s/-d3s}" -s bench/wrk/load.lua "http://127.0.0.1:$PAYMENTS_NOAUTH/payments" >/dev/null
-wrk "${M5_WRK[@]/-d${DURATION}s/-d3s}" -s bench/wrk/load.lua -H "Authorization: Bearer $CHECKOUT_TOKEN" "http://127.0.0.1:$PAYMENTS_AUTH/payments" >/dev/null
+wrk "${M5_WRK[@]/-d${DURATION}s/-d${WARMUP}s}" -s bench/wrk/load.lua "http://127.0.0.1:$PAYMENTS_NOAUTH/payments" >/dev/null
+wrk "${M5_WRK[@]/-d${DURATION}s/-d${WARMUP}s}" -s bench/wrk/load.lua -H "Authorization: Bearer $CHECKOUT_TOKEN" "http://127.0.0.1:$PAYMENTS_AUTH/payments" >/dev/null
 for round in $(seq "$ROUNDS"); do
   load payments-noauth "${PID[payments-noauth]}" "${PID[billing-noauth]}" -- "${M5_WRK[@]}" "http://127.0.0.1:$PAYMENTS_NOAUTH/payments"
   load payments-auth "${PID[payments-auth]}" "${PID[billing-auth]}" -- "${M5_WRK[@]}" -H "Authorization: Bearer $CHECKOUT_TOKEN" \
@@ -219,8 +223,10 @@ log "measurement 4: EmbeddedIdp client-credentials tokens per second"
 export LOAD_METHOD=POST LOAD_BODY='grant_type=client_credentials&scope=billing%3Aread'
 M4_WRK=(-t1 -c"$CONNECTIONS" -d"${DURATION}s" --timeout 10s -H 'Content-Type: application/x-www-form-urlencoded'
   -H "Authorization: Basic $(printf '%s:%s' payments-service "${SECRET[payments-service]}" | base64 -w0)")
-wrk "${M4_WRK[@]/-d${DURATION}s/-d3s}" -s bench/wrk/load.lua "$ISSUER/protocol/openid-connect/token" >/dev/null
-load idp "${PID[idp]}" -- "${M4_WRK[@]}" "$ISSUER/protocol/openid-connect/token"
+wrk "${M4_WRK[@]/-d${DURATION}s/-d${WARMUP}s}" -s bench/wrk/load.lua "$ISSUER/protocol/openid-connect/token" >/dev/null
+for round in $(seq "$ROUNDS"); do
+  load idp "${PID[idp]}" -- "${M4_WRK[@]}" "$ISSUER/protocol/openid-connect/token"
+done
 unset LOAD_METHOD LOAD_BODY
 stop payments-auth
 
@@ -291,9 +297,9 @@ row() {  # row NAME LABEL
     "runtime $(dotnet --list-runtimes | sed -n 's/^Microsoft.NETCore.App \([^ ]*\).*/\1/p' | tail -1)." \
     "Load average (1/5/15 min) before: $LOAD_BEFORE, after: $LOAD_AFTER (other processes share these cores: compare ratios, not absolutes)."
   echo
-  echo "Rerun: \`bench/run.sh\` (DURATION=$DURATION s per load run, ROUNDS=$ROUNDS alternating runs per variant, best run compared," \
+  echo "Rerun: \`bench/run.sh\` (DURATION=$DURATION s per load run after WARMUP=$WARMUP s, ROUNDS=$ROUNDS alternating runs per variant, best run compared," \
     "CONNECTIONS=$CONNECTIONS, POST_CONNECTIONS=$POST_CONNECTIONS). Services: \`dotnet <Project>.dll\` from \`bin/Release/net10.0\`," \
-    "ASPNETCORE_ENVIRONMENT=Benchmark, plain http on 127.0.0.1, log level Warning, temp data folders, random secrets."
+    "ASPNETCORE_ENVIRONMENT=Benchmark, DOTNET_TC_CallCountingDelayMs=0, plain http on 127.0.0.1, log level Warning, data folders in $SCRATCH, random secrets."
   echo
   echo "## Summary"
   echo
