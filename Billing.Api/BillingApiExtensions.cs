@@ -21,6 +21,9 @@ public static class BillingApiExtensions
         builder.Services.AddHostedService<BillingDatabaseInitializer>();
         builder.Services.AddHealthChecks().AddCheck<BillingDatabaseHealthCheck>(ConnectionStringName);
         builder.Services.AddOpenApi(options => options.AddResourceServerSecurity());
+        // An unreadable request body is the caller's 400, not our 500 (Development throws it to show the details).
+        builder.Services.AddExceptionHandler(options => options.StatusCodeSelector =
+            exception => exception is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError);
 
         return builder;
     }

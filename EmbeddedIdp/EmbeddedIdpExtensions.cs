@@ -1,8 +1,10 @@
 using EmbeddedIdp.Keys;
 using EmbeddedIdp.Realm;
 using EmbeddedIdp.Server;
+using System.Security.Cryptography;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Tokens;
 using OpenIddict.EntityFrameworkCore.Models;
 using OpenIddict.Server;
 
@@ -34,10 +36,11 @@ public static class EmbeddedIdpExtensions
         services.AddSingleton<Issuer>();
         services.AddSingleton<RealmApplications>();
 
-        services.AddDbContext<IdpDbContext>((sp, db) =>
+        services.AddDbContextPool<IdpDbContext>((sp, db) =>
         {
             var options = sp.GetRequiredService<IOptions<EmbeddedIdpOptions>>().Value;
             db.UseSqlite($"Data Source={Path.Combine(DataPath(options, contentRoot), "embedded-idp.db")}");
+            db.AddInterceptors(new SqliteTuning());
             db.UseOpenIddict();
         });
 
@@ -51,8 +54,9 @@ public static class EmbeddedIdpExtensions
             {
                 server.AllowClientCredentialsFlow();
                 server.DisableAccessTokenEncryption();
-                // OpenIddict insists on an encryption key even though access tokens are only signed; nothing else is issued.
-                server.AddEphemeralEncryptionKey();
+                // OpenIddict insists on an encryption key although access tokens are only signed and nothing else is
+                // issued; a random symmetric key costs nothing at startup (an ephemeral RSA key means a key generation).
+                server.AddEncryptionKey(new SymmetricSecurityKey(RandomNumberGenerator.GetBytes(32)));
                 // Scope existence is checked against the realm by TokenRequestHandlers.ValidateRealmScopes.
                 server.DisableScopeValidation();
                 foreach (var handler in TokenRequestHandlers.All.Concat(TokenFormatHandlers.All))
@@ -76,7 +80,7 @@ public static class EmbeddedIdpExtensions
             options.Scopes.UnionWith(realm.Scopes.Values.Where(s => s.IncludeInTokenScope).Select(s => s.Name));
             foreach (var key in keys.Keys)
             {
-                options.SigningCredentials.Add(new(key, Microsoft.IdentityModel.Tokens.SecurityAlgorithms.RsaSha256));
+                options.SigningCredentials.Add(new(key, SecurityAlgorithms.RsaSha256));
             }
         });
 

@@ -19,7 +19,6 @@ public static class PaymentsApiExtensions
             builder.Configuration.GetConnectionString(ConnectionStringName) ?? DefaultConnectionString,
             builder.Environment.ContentRootPath);
 
-        builder.AddResourceServer();
         builder.Services.AddDbContext<PaymentsDbContext>(options => options.UseSqlite(connectionString));
         builder.Services.AddHostedService<PaymentsDatabaseInitializer>();
         builder.Services.AddHealthChecks().AddCheck<PaymentsDatabaseHealthCheck>(ConnectionStringName);
@@ -38,8 +37,6 @@ public static class PaymentsApiExtensions
 
     public static WebApplication MapPaymentsApi(this WebApplication app)
     {
-        app.UseExceptionHandler();
-        app.UseStatusCodePages();
         app.MapOpenApi().AllowAnonymous();
         if (app.Environment.IsDevelopment())
         {

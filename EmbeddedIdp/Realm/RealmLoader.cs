@@ -46,7 +46,7 @@ public static partial class RealmLoader
         var file = root.Deserialize<RealmFile>(RealmFile.JsonOptions)
             ?? throw new InvalidOperationException($"Realm file '{path}' is not a realm export.");
 
-        return Build(file, new NotServedLog(logger));
+        return Build(file, feature => logger.LogWarning("Realm feature not served by EmbeddedIdp: {Feature}", feature));
     }
 
     private static void ResolvePlaceholders(JsonNode node, IConfiguration configuration, ISet<string> missing)
@@ -107,7 +107,7 @@ public static partial class RealmLoader
     [GeneratedRegex(@"\$\{(?<name>[A-Za-z_][A-Za-z0-9_.]*)(?::(?<default>[^}]*))?\}")]
     private static partial Regex Placeholder();
 
-    private static RealmModel Build(RealmFile file, NotServedLog notServed)
+    private static RealmModel Build(RealmFile file, Action<string> notServed)
     {
         if (string.IsNullOrWhiteSpace(file.Realm))
         {
@@ -121,12 +121,12 @@ public static partial class RealmLoader
 
         foreach (var setting in file.Other.Keys.Where(key => !IrrelevantRealmSettings.Contains(key)))
         {
-            notServed.Add($"realm setting '{setting}'");
+            notServed($"realm setting '{setting}'");
         }
 
         if (file.DefaultSignatureAlgorithm is { } algorithm && algorithm != "RS256")
         {
-            notServed.Add($"defaultSignatureAlgorithm '{algorithm}' (tokens are signed with RS256)");
+            notServed($"defaultSignatureAlgorithm '{algorithm}' (tokens are signed with RS256)");
         }
 
         var assignedScopes = file.Clients.SelectMany(c => c.DefaultClientScopes.Concat(c.OptionalClientScopes)).ToHashSet(StringComparer.Ordinal);
@@ -152,13 +152,13 @@ public static partial class RealmLoader
 
         if (file.Users.Any(u => u.ServiceAccountClientId is null))
         {
-            notServed.Add("users other than service accounts (only client credentials are served)");
+            notServed("users other than service accounts (only client credentials are served)");
         }
 
         return new RealmModel(file.Realm, TimeSpan.FromSeconds(file.AccessTokenLifespan ?? 300), clients, scopes);
     }
 
-    private static RealmScope BuildScope(ClientScopeRepresentation scope, bool assigned, NotServedLog notServed)
+    private static RealmScope BuildScope(ClientScopeRepresentation scope, bool assigned, Action<string> notServed)
     {
         var audiences = new List<string>();
         foreach (var mapper in scope.ProtocolMappers)
@@ -175,33 +175,33 @@ public static partial class RealmLoader
             }
             else if (assigned && mapper.ProtocolMapper is { } type && type != AudienceMapper && !BuiltInClaimMappers.Contains(type))
             {
-                notServed.Add($"protocol mapper '{mapper.Name}' ({type}) of client scope '{scope.Name}'");
+                notServed($"protocol mapper '{mapper.Name}' ({type}) of client scope '{scope.Name}'");
             }
         }
 
         if (scope.Protocol is { } protocol && protocol != "openid-connect")
         {
-            notServed.Add($"client scope '{scope.Name}' with protocol '{protocol}'");
+            notServed($"client scope '{scope.Name}' with protocol '{protocol}'");
         }
 
         return new RealmScope(scope.Name!, IsOn(scope.Attributes, "include.in.token.scope"), audiences);
     }
 
     private static RealmClient? BuildClient(
-        ClientRepresentation client, RealmFile file, Dictionary<string, RealmScope> scopes, NotServedLog notServed)
+        ClientRepresentation client, RealmFile file, Dictionary<string, RealmScope> scopes, Action<string> notServed)
     {
         var id = client.ClientId ?? throw new InvalidOperationException("A client in the realm file has no clientId.");
 
         // Keycloak treats a missing publicClient as public: such a client is not served, never served as confidential.
         if (client.PublicClient is not false || client.BearerOnly is true)
         {
-            notServed.Add($"client '{id}': public or bearer-only clients (set publicClient and bearerOnly to false)");
+            notServed($"client '{id}': public or bearer-only clients (set publicClient and bearerOnly to false)");
             return null;
         }
 
         if (client.ClientAuthenticatorType is { } authenticator && authenticator != "client-secret")
         {
-            notServed.Add($"client '{id}': client authenticator '{authenticator}' (only client-secret)");
+            notServed($"client '{id}': client authenticator '{authenticator}' (only client-secret)");
             return null;
         }
 
@@ -212,30 +212,30 @@ public static partial class RealmLoader
 
         if (client.Protocol is { } protocol && protocol != "openid-connect")
         {
-            notServed.Add($"client '{id}': protocol '{protocol}'");
+            notServed($"client '{id}': protocol '{protocol}'");
             return null;
         }
 
         if (client.StandardFlowEnabled is not false || client.ImplicitFlowEnabled is true || client.DirectAccessGrantsEnabled is not false)
         {
-            notServed.Add($"client '{id}': browser/password flows (standardFlowEnabled, implicitFlowEnabled, directAccessGrantsEnabled)");
+            notServed($"client '{id}': browser/password flows (standardFlowEnabled, implicitFlowEnabled, directAccessGrantsEnabled)");
         }
 
         if (client.AuthorizationServicesEnabled is true)
         {
-            notServed.Add($"client '{id}': authorization services");
+            notServed($"client '{id}': authorization services");
         }
 
         foreach (var mapper in client.ProtocolMappers)
         {
-            notServed.Add($"client '{id}': protocol mapper '{mapper.Name}' ({mapper.ProtocolMapper})");
+            notServed($"client '{id}': protocol mapper '{mapper.Name}' ({mapper.ProtocolMapper})");
         }
 
         foreach (var (name, value) in client.Attributes)
         {
             if (!KnownClientAttributes.Contains(name) && value == "true")
             {
-                notServed.Add($"client '{id}': attribute '{name}'");
+                notServed($"client '{id}': attribute '{name}'");
             }
         }
 
@@ -269,10 +269,5 @@ public static partial class RealmLoader
     {
         var hash = SHA256.HashData(Encoding.UTF8.GetBytes($"{realm}/service-account-{clientId}"));
         return new Guid(hash.AsSpan(0, 16)).ToString();
-    }
-
-    private sealed class NotServedLog(ILogger logger)
-    {
-        public void Add(string feature) => logger.LogWarning("Realm feature not served by EmbeddedIdp: {Feature}", feature);
     }
 }

@@ -28,7 +28,7 @@ public sealed class OAuthRequestGuard(RequestDelegate next, ILogger<OAuthRequest
         {
             await next(context);
         }
-        catch (Exception ex) when (ex is BadHttpRequestException or InvalidDataException or IOException && !context.Response.HasStarted)
+        catch (Exception ex) when (ex is BadHttpRequestException or InvalidDataException && !context.Response.HasStarted)
         {
             logger.LogInformation("Rejected an unreadable request to {Path}: {Reason}", context.Request.Path, ex.Message);
             context.Response.Clear();

@@ -21,8 +21,6 @@ public static class RealmSeeder
         var manager = scope.ServiceProvider.GetRequiredService<IOpenIddictApplicationManager>();
 
         await db.Database.EnsureCreatedAsync(cancellationToken);
-        // WAL: one token = one insert; without it every insert waits for a full journal sync.
-        await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
 
         var applications = db.Set<OpenIddictEntityFrameworkCoreApplication>();
         var existing = await applications.ToDictionaryAsync(a => a.ClientId!, StringComparer.Ordinal, cancellationToken);

@@ -168,6 +168,7 @@ public static class TokenFormatHandlers
         public static OpenIddictServerHandlerDescriptor Descriptor { get; } =
             OpenIddictServerHandlerDescriptor.CreateBuilder<HandleIntrospectionRequestContext>()
                 .UseSingletonHandler<AttachIssuerToIntrospection>()
+                // Last, so it overrides the issuer OpenIddict's own introspection handlers attached.
                 .SetOrder(int.MaxValue - 100_000)
                 .SetType(OpenIddictServerHandlerType.Custom)
                 .Build();

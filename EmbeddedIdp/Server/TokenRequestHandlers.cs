@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Security.Claims;
 using EmbeddedIdp.Realm;
 using Microsoft.IdentityModel.Tokens;
@@ -12,7 +13,88 @@ namespace EmbeddedIdp.Server;
 public static class TokenRequestHandlers
 {
     public static IEnumerable<OpenIddictServerHandlerDescriptor> All =>
-        [ValidateRealmScopes.Descriptor, IssueServiceAccountToken.Descriptor, AttachKeycloakResponseParameters.Descriptor];
+        [
+            RejectRepeatedParameters.Descriptor, RejectKeycloakOnlyGrants.Descriptor, RequireClientAuthentication.Descriptor,
+            ValidateRealmScopes.Descriptor, IssueServiceAccountToken.Descriptor, AttachKeycloakResponseParameters.Descriptor,
+        ];
+
+    /// <summary>RFC 6749 §3.2: "Request and response parameters MUST NOT be included more than once."</summary>
+    public sealed class RejectRepeatedParameters : IOpenIddictServerHandler<ValidateTokenRequestContext>
+    {
+        public static OpenIddictServerHandlerDescriptor Descriptor { get; } =
+            OpenIddictServerHandlerDescriptor.CreateBuilder<ValidateTokenRequestContext>()
+                .UseSingletonHandler<RejectRepeatedParameters>()
+                .SetOrder(OpenIddictServerHandlers.Exchange.ValidateGrantType.Descriptor.Order - 500)
+                .SetType(OpenIddictServerHandlerType.Custom)
+                .Build();
+
+        public ValueTask HandleAsync(ValidateTokenRequestContext context)
+        {
+            foreach (var (name, value) in context.Request.GetParameters())
+            {
+                if (value.GetRawValue() is ImmutableArray<string?> { Length: > 1 })
+                {
+                    context.Reject(Errors.InvalidRequest, $"The '{name}' parameter must not be repeated.");
+                    return default;
+                }
+            }
+
+            return default;
+        }
+    }
+
+    /// <summary>
+    /// Grants Keycloak knows but no client of this realm can use get Keycloak's answers, not <c>unsupported_grant_type</c>:
+    /// there is no code or refresh token to redeem (<c>invalid_grant</c>), and password grants are off for every client.
+    /// </summary>
+    public sealed class RejectKeycloakOnlyGrants : IOpenIddictServerHandler<ValidateTokenRequestContext>
+    {
+        public static OpenIddictServerHandlerDescriptor Descriptor { get; } =
+            OpenIddictServerHandlerDescriptor.CreateBuilder<ValidateTokenRequestContext>()
+                .UseSingletonHandler<RejectKeycloakOnlyGrants>()
+                .SetOrder(OpenIddictServerHandlers.Exchange.ValidateGrantType.Descriptor.Order - 250)
+                .SetType(OpenIddictServerHandlerType.Custom)
+                .Build();
+
+        public ValueTask HandleAsync(ValidateTokenRequestContext context)
+        {
+            switch (context.Request.GrantType)
+            {
+                case GrantTypes.AuthorizationCode:
+                    context.Reject(Errors.InvalidGrant, "Code not valid");
+                    break;
+                case GrantTypes.RefreshToken:
+                    context.Reject(Errors.InvalidGrant, "Invalid refresh token");
+                    break;
+                case GrantTypes.Password:
+                    context.Reject(Errors.UnauthorizedClient, "Client not allowed for direct access grants");
+                    break;
+            }
+
+            return default;
+        }
+    }
+
+    /// <summary>RFC 6749 §5.2: no client authentication at all is <c>invalid_client</c> (OpenIddict says <c>invalid_request</c>).</summary>
+    public sealed class RequireClientAuthentication : IOpenIddictServerHandler<ValidateTokenRequestContext>
+    {
+        public static OpenIddictServerHandlerDescriptor Descriptor { get; } =
+            OpenIddictServerHandlerDescriptor.CreateBuilder<ValidateTokenRequestContext>()
+                .UseSingletonHandler<RequireClientAuthentication>()
+                .SetOrder(OpenIddictServerHandlers.Exchange.ValidateClientIdParameter.Descriptor.Order - 100)
+                .SetType(OpenIddictServerHandlerType.Custom)
+                .Build();
+
+        public ValueTask HandleAsync(ValidateTokenRequestContext context)
+        {
+            if (string.IsNullOrEmpty(context.ClientId))
+            {
+                context.Reject(Errors.InvalidClient, "Missing client_id parameter");
+            }
+
+            return default;
+        }
+    }
 
     /// <summary>
     /// Runs right after client authentication (so a bad secret is reported before a bad scope, as in Keycloak):

@@ -1,4 +1,5 @@
 using System.Net;
+using Polly;
 using ServiceDefaults.TokenManagement;
 
 namespace Payments.Api.Billing;
@@ -30,6 +31,17 @@ public sealed class BillingClient(HttpClient http)
         return await response.Content.ReadFromJsonAsync<Invoice>(cancellationToken)
             ?? throw new HttpRequestException("Billing answered POST /invoices without an invoice.");
     }
+
+    /// <summary>
+    /// The call failed because Billing or the IdP is unreachable, slow or refusing (no token, an error status, a timeout,
+    /// an open circuit), not because the caller gave up.
+    /// </summary>
+    public static bool IsUnavailable(Exception exception, CancellationToken cancellationToken) => exception switch
+    {
+        TokenAcquisitionException or HttpRequestException or ExecutionRejectedException => true,
+        OperationCanceledException => !cancellationToken.IsCancellationRequested, // HttpClient timeout
+        _ => false,
+    };
 
     /// <summary>The invoice, or null when Billing has none with this id.</summary>
     public async Task<Invoice?> GetInvoiceAsync(Guid id, CancellationToken cancellationToken)

@@ -4,8 +4,6 @@ using Microsoft.Extensions.Options;
 using Payments.Api.Billing;
 using Payments.Api.Data;
 using Payments.Api.Payments;
-using Polly;
-using ServiceDefaults.TokenManagement;
 
 namespace Payments.Api.Invoicing;
 
@@ -39,8 +37,10 @@ public sealed partial class InvoiceDelivery(
             db.InvoiceOutbox.Remove(entry);
             LogRejected(logger, payment.Id, (int)exception.StatusCode!);
         }
-        catch (Exception exception) when (IsUnavailable(exception, cancellationToken))
+        catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
         {
+            // Unreachable, slow or failing (Billing or the IdP), or anything unexpected: the outbox keeps the invoice and
+            // backs off, so even a bug in one entry cannot spin the worker.
             entry.Attempts++;
             entry.LastError = exception.Message;
             entry.NextAttemptAt = timeProvider.GetUtcNow() + RetryDelay(entry.Attempts);
@@ -59,19 +59,6 @@ public sealed partial class InvoiceDelivery(
 
         return invoice;
     }
-
-    /// <summary>
-    /// Billing or the IdP is unreachable, slow, or failing: worth another attempt later. This includes rejected
-    /// credentials (a configuration fix brings them back) and 401/403/429/5xx answers.
-    /// </summary>
-    public static bool IsUnavailable(Exception exception, CancellationToken cancellationToken) => exception switch
-    {
-        TokenAcquisitionException => true,
-        HttpRequestException => true,
-        ExecutionRejectedException => true, // Polly: attempt timeout or open circuit
-        OperationCanceledException => !cancellationToken.IsCancellationRequested, // HttpClient timeout, not our caller leaving
-        _ => false,
-    };
 
     /// <summary>Billing says the request itself is wrong; sending it again cannot change that.</summary>
     private static bool IsPermanent(HttpStatusCode? status) =>

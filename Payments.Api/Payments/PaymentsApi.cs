@@ -152,7 +152,7 @@ public static class PaymentsApi
         {
             return TypedResults.Ok(PaymentResponse.From(payment, await billing.GetInvoiceAsync(invoiceId, cancellationToken)));
         }
-        catch (Exception exception) when (InvoiceDelivery.IsUnavailable(exception, cancellationToken))
+        catch (Exception exception) when (BillingClient.IsUnavailable(exception, cancellationToken))
         {
             return TypedResults.Problem(
                 statusCode: StatusCodes.Status503ServiceUnavailable,

@@ -25,6 +25,10 @@ public static class ResourceServerExtensions
     /// </summary>
     public static TBuilder AddResourceServer<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
+        // An unknown kid then refreshes the keys within the request that carried it (still at most once per
+        // RefreshInterval), so the first token signed with a rotated-in key is accepted instead of rejected.
+        AppContext.SetSwitch("Switch.Microsoft.IdentityModel.UpdateConfigAsBlocking", true);
+
         var services = builder.Services;
         services.AddOptions<ResourceServerOptions>()
             .BindConfiguration(ResourceServerOptions.SectionName)
@@ -66,7 +70,7 @@ public static class ResourceServerExtensions
             }
 
             var resourceServer = settings.Value;
-            options.Authority = resourceServer.Authority!.ToString();
+            options.Authority = resourceServer.Authority!.OriginalString;
             options.RequireHttpsMetadata = resourceServer.RequireHttpsMetadata ?? !environment.IsDevelopment();
             options.MapInboundClaims = false;
             // An unknown kid refreshes the JWKS at most once a minute, however many such tokens arrive.

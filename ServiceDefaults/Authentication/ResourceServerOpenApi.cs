@@ -32,7 +32,7 @@ public static class ResourceServerOpenApiExtensions
                 .Order(StringComparer.Ordinal);
 
             // The token endpoint's place in the Keycloak URL layout, which EmbeddedIdp shares.
-            var tokenUrl = new Uri($"{settings.Value.Authority!.ToString().TrimEnd('/')}/protocol/openid-connect/token");
+            var tokenUrl = new Uri($"{settings.Value.Authority!.OriginalString.TrimEnd('/')}/protocol/openid-connect/token");
 
             document.Components ??= new OpenApiComponents();
             document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();

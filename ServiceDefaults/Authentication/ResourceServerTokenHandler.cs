@@ -54,7 +54,7 @@ internal sealed partial class ResourceServerTokenHandler : TokenHandler
             return Reject(token, result.Exception ?? new SecurityTokenValidationException("The token is invalid"));
         }
 
-        if (ExtraCheck((JsonWebToken)result.SecurityToken) is { } rejection)
+        if (CheckBeyondTheLibrary((JsonWebToken)result.SecurityToken) is { } rejection)
         {
             return Reject(token, rejection);
         }
@@ -67,7 +67,7 @@ internal sealed partial class ResourceServerTokenHandler : TokenHandler
         return result;
     }
 
-    private static TokenRejectedException? ExtraCheck(JsonWebToken jwt)
+    private static TokenRejectedException? CheckBeyondTheLibrary(JsonWebToken jwt)
     {
         // RFC 7515 §4.1.11: a recipient must reject a token whose critical extensions it does not understand; we understand none.
         if (jwt.TryGetHeaderValue<object>("crit", out _))
@@ -114,7 +114,10 @@ internal sealed partial class ResourceServerTokenHandler : TokenHandler
             return default;
         }
 
-        static string? Cut(string? value) => value is { Length: > 100 } ? value[..100] + "…" : value;
+        // Attacker-chosen text: short, and without line breaks that could forge log lines.
+        static string? Cut(string? value) => value is null
+            ? null
+            : string.Concat(value.Take(100).Select(c => char.IsControl(c) ? '?' : c)) + (value.Length > 100 ? "…" : "");
     }
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Information,

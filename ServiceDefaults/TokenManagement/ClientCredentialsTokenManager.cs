@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.Caching.Hybrid;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -108,11 +109,14 @@ public sealed partial class ClientCredentialsTokenManager
 
             try
             {
-                var token = await _tokenEndpoint.RequestTokenAsync(clientName, NormalizeScope(scope ?? _options.Get(clientName).Scope), CancellationToken.None);
+                var token = await _tokenEndpoint.RequestTokenAsync(
+                    clientName, NormalizeScope(scope ?? _options.Get(clientName).Scope), CancellationToken.None);
                 var validFor = token.ExpiresAt - _timeProvider.GetUtcNow();
                 if (validFor > TimeSpan.Zero)
                 {
-                    await _cache.SetAsync(key, token, new HybridCacheEntryOptions { Expiration = validFor, LocalCacheExpiration = validFor }, cancellationToken: CancellationToken.None);
+                    // Kept for the token's whole lifetime; whether it is still fresh is decided on read, against TimeProvider.
+                    var lifetime = new HybridCacheEntryOptions { Expiration = validFor, LocalCacheExpiration = validFor };
+                    await _cache.SetAsync(key, token, lifetime, cancellationToken: CancellationToken.None);
                 }
 
                 return token;
@@ -133,7 +137,7 @@ public sealed partial class ClientCredentialsTokenManager
     private ValueTask<AccessToken?> ProbeAsync(string key, CancellationToken cancellationToken) =>
         _cache.GetOrCreateAsync(key, static _ => ValueTask.FromResult<AccessToken?>(null), ReadOnly, cancellationToken: cancellationToken);
 
-    private bool IsFresh([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] AccessToken? token, string? rejected) =>
+    private bool IsFresh([NotNullWhen(true)] AccessToken? token, string? rejected) =>
         token is not null && token.Value != rejected && _timeProvider.GetUtcNow() < token.RefreshAt;
 
     [LoggerMessage(Level = LogLevel.Warning,

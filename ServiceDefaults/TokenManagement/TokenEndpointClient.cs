@@ -39,7 +39,7 @@ internal sealed partial class TokenEndpointClient(
         }
         catch (TokenAcquisitionException ex)
         {
-            var errorType = ex.Error ?? "unreachable";
+            var errorType = ex.Error ?? (ex.StatusCode is null ? "unreachable" : "invalid_response");
             telemetry.TokenFailed(clientName, errorType);
             activity?.SetStatus(ActivityStatusCode.Error, errorType);
             activity?.SetTag("error.type", errorType);

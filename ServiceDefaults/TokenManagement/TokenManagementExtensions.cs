@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Caching.Hybrid;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -6,9 +5,6 @@ using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ServiceDefaults.TokenManagement;
-
-// The tests seed the cache under its real key to force a 401 from a real API.
-[assembly: InternalsVisibleTo("Payments.Api.Tests")]
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -66,7 +62,7 @@ public static class TokenManagementExtensions
             provider.GetRequiredService<ILogger<ClientCredentialsTokenManager>>()));
 
         // A token request has no side effect but minting a token, so retrying it is safe. It sits on the path of a
-        // business call, though: retry briefly and give up within seconds, instead of the standard 3 retries over 30 s.
+        // business call, though: retry briefly and give up within 15 s, instead of the standard 3 retries over 30 s.
         // RemoveAllResilienceHandlers is marked experimental; it is the one supported way to replace the default handler.
 #pragma warning disable EXTEXP0001
         services.AddHttpClient(TokenEndpointClient.HttpClientName)
@@ -79,8 +75,8 @@ public static class TokenManagementExtensions
     {
         options.Retry.MaxRetryAttempts = 2;
         options.Retry.Delay = TimeSpan.FromMilliseconds(200);
-        options.AttemptTimeout.Timeout = TimeSpan.FromSeconds(3);
-        options.TotalRequestTimeout.Timeout = TimeSpan.FromSeconds(10);
+        options.AttemptTimeout.Timeout = TimeSpan.FromSeconds(5);
+        options.TotalRequestTimeout.Timeout = TimeSpan.FromSeconds(15);
         options.CircuitBreaker.SamplingDuration = TimeSpan.FromSeconds(10);
     }
 }

@@ -9,7 +9,6 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.IdentityModel.Tokens;
-using Xunit;
 
 namespace TestSupport;
 
@@ -29,6 +28,9 @@ public sealed class EmbeddedIdpFixture : IAsyncLifetime, IIdentityProvider
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
     private IdpFactory? _factory;
     private int _tokenRequests;
+
+    /// <summary>The realm file served: the repository's, or e.g. a modified copy set before <see cref="InitializeAsync"/>.</summary>
+    public string RealmPath { get; init; } = RealmFilePath();
 
     public Uri BaseAddress { get; private set; } = null!;
 
@@ -109,7 +111,7 @@ public sealed class EmbeddedIdpFixture : IAsyncLifetime, IIdentityProvider
     {
         var settings = new Dictionary<string, string?>
         {
-            ["Realm:Path"] = RealmFilePath(),
+            ["Realm:Path"] = RealmPath,
             ["EmbeddedIdp:DataPath"] = _dataPath,
             ["EmbeddedIdp:RotateSigningKey"] = rotateSigningKey ? "true" : "false",
             ["PAYMENTS_SERVICE_SECRET"] = _secrets["payments-service"],

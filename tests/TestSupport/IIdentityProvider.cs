@@ -25,12 +25,48 @@ public interface IIdentityProvider
     Task RotateSigningKeyAsync(CancellationToken cancellationToken = default);
 }
 
-/// <summary>The documented differences between EmbeddedIdp and Keycloak 26 (KEYCLOAK.md), made explicit instead of loosening checks.</summary>
-/// <param name="WrongSecretError">RFC 6749 says <c>invalid_client</c>; Keycloak answers a wrong secret with <c>unauthorized_client</c>.</param>
-/// <param name="JwtIdPattern">EmbeddedIdp: a bare UUID; Keycloak 26 prefixes it (e.g. <c>onrtcc:</c>).</param>
-public sealed record IdpDialect(string WrongSecretError, string JwtIdPattern)
+/// <summary>
+/// The known differences between EmbeddedIdp and Keycloak 26 (KEYCLOAK.md and Keycloak's source), made explicit
+/// so each IdP is held to its exact answer instead of loosening the checks. The Keycloak values are read from its
+/// source and not yet run here (no container engine).
+/// </summary>
+public sealed record IdpDialect
 {
-    public static IdpDialect EmbeddedIdp { get; } = new("invalid_client", "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$");
+    /// <summary>RFC 6749 says <c>invalid_client</c>; Keycloak answers a wrong secret with <c>unauthorized_client</c>.</summary>
+    public required string WrongSecretError { get; init; }
 
-    public static IdpDialect Keycloak { get; } = new("unauthorized_client", "^[a-z]+:[0-9a-f-]{36}$");
+    /// <summary>Status of <c>unauthorized_client</c> for a client without service accounts (RFC 6749: 400; Keycloak: 401).</summary>
+    public required int ServiceAccountsDisabledStatus { get; init; }
+
+    /// <summary>The form of <c>jti</c>: EmbeddedIdp a bare UUID, Keycloak a prefixed one.</summary>
+    public required string JwtIdPattern { get; init; }
+
+    /// <summary>GET on the token endpoint: EmbeddedIdp answers 400 invalid_request, Keycloak's JAX-RS 405.</summary>
+    public required int WrongMethodStatus { get; init; }
+
+    /// <summary>A JSON body at the token endpoint: EmbeddedIdp 400 invalid_request, Keycloak 415.</summary>
+    public required int WrongContentTypeStatus { get; init; }
+
+    /// <summary>Revoking another client's token: EmbeddedIdp ignores it (RFC 7009: 200), Keycloak answers 401. Never revoked.</summary>
+    public required int ForeignRevocationStatus { get; init; }
+
+    public static IdpDialect EmbeddedIdp { get; } = new()
+    {
+        WrongSecretError = "invalid_client",
+        ServiceAccountsDisabledStatus = 400,
+        JwtIdPattern = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$",
+        WrongMethodStatus = 400,
+        WrongContentTypeStatus = 400,
+        ForeignRevocationStatus = 200,
+    };
+
+    public static IdpDialect Keycloak { get; } = new()
+    {
+        WrongSecretError = "unauthorized_client",
+        ServiceAccountsDisabledStatus = 401,
+        JwtIdPattern = "^[a-z]{2,10}:[0-9a-f-]{36}$",
+        WrongMethodStatus = 405,
+        WrongContentTypeStatus = 415,
+        ForeignRevocationStatus = 401,
+    };
 }

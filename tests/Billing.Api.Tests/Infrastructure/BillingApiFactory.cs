@@ -32,6 +32,8 @@ public sealed class BillingApiFactory(string authority, IReadOnlyDictionary<stri
                 ["ResourceServer:Authority"] = authority,
                 ["ResourceServer:Audience"] = "billing-api",
                 ["ConnectionStrings:billing-db"] = $"Data Source={Path.Combine(_dataDirectory, "billing.db")}",
+                // JwtBearer's own messages too, so the "never logs the token" test covers them.
+                ["Logging:LogLevel:Microsoft.AspNetCore.Authentication"] = "Debug",
             });
             if (settings is not null)
             {
@@ -44,7 +46,7 @@ public sealed class BillingApiFactory(string authority, IReadOnlyDictionary<stri
             services.Configure<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme, options => options.BackchannelHttpHandler = Jwks);
             // The test-only key, trusted here and nowhere else, so tests can sign tokens with crafted claims.
             services.PostConfigure<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme,
-                options => options.TokenValidationParameters.IssuerSigningKeys = [TestTokens.TrustedKey]);
+                options => options.TokenValidationParameters.IssuerSigningKeys = [TestTokens.TrustedKey, TestTokens.TrustedEcKey]);
         });
     }
 

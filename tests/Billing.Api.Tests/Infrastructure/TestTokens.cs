@@ -13,6 +13,7 @@ public static class TestTokens
 {
     public const string TrustedKid = "test-only-trusted-key";
     public static readonly RsaSecurityKey TrustedKey = new(RSA.Create(2048)) { KeyId = TrustedKid };
+    public static readonly ECDsaSecurityKey TrustedEcKey = new(ECDsa.Create(ECCurve.NamedCurves.nistP256)) { KeyId = "test-only-trusted-ec-key" };
     public static readonly RSA UntrustedKey = RSA.Create(2048);
 
     public static Dictionary<string, object> Header(string alg = "RS256", string typ = "JWT", string kid = TrustedKid) =>
@@ -38,7 +39,7 @@ public static class TestTokens
         };
     }
 
-    /// <summary>Signs with <paramref name="key"/> (the trusted test key by default), using the header's RS256/RS384/PS256.</summary>
+    /// <summary>Signs with <paramref name="key"/> (the trusted test key by default), using the header's RS256/RS384/PS256/ES256.</summary>
     public static string Sign(Dictionary<string, object> header, Dictionary<string, object> claims, RSA? key = null)
     {
         key ??= TrustedKey.Rsa;
@@ -49,6 +50,7 @@ public static class TestTokens
             "RS256" => key.SignData(data, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1),
             "RS384" => key.SignData(data, HashAlgorithmName.SHA384, RSASignaturePadding.Pkcs1),
             "PS256" => key.SignData(data, HashAlgorithmName.SHA256, RSASignaturePadding.Pss),
+            "ES256" => TrustedEcKey.ECDsa.SignData(data, HashAlgorithmName.SHA256),
             var alg => throw new ArgumentException($"Unsupported test algorithm {alg}"),
         };
         return signingInput + "." + Base64UrlEncoder.Encode(signature);

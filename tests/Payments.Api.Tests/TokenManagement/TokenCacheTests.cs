@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using System.Net;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
@@ -189,11 +191,11 @@ public sealed class TokenCacheTests : IAsyncLifetime
     [Fact]
     public async Task Token_requests_cache_hits_and_failures_are_counted()
     {
-        using var requests = new MetricCollector<long>(_harness.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(),
+        using var requests = new MetricCollector<long>(_harness.Services.GetRequiredService<IMeterFactory>(),
             TokenManagementTelemetry.Name, "m2mdemo.token.requests");
-        using var hits = new MetricCollector<long>(_harness.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(),
+        using var hits = new MetricCollector<long>(_harness.Services.GetRequiredService<IMeterFactory>(),
             TokenManagementTelemetry.Name, "m2mdemo.token.cache_hits");
-        using var failures = new MetricCollector<long>(_harness.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(),
+        using var failures = new MetricCollector<long>(_harness.Services.GetRequiredService<IMeterFactory>(),
             TokenManagementTelemetry.Name, "m2mdemo.token.failures");
 
         await GetAsync();
@@ -206,6 +208,34 @@ public sealed class TokenCacheTests : IAsyncLifetime
         Assert.Equal(2, hits.GetMeasurementSnapshot().EvaluateAsCounter());
         var failure = Assert.Single(failures.GetMeasurementSnapshot());
         Assert.Equal("invalid_scope", failure.Tags["error.type"]);
+    }
+
+    [Fact]
+    public async Task Each_token_request_is_one_span_and_a_cache_hit_is_none()
+    {
+        var spans = new List<Activity>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == TokenManagementTelemetry.Name,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) =>
+                ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = activity => { lock (spans) { spans.Add(activity); } },
+        };
+        ActivitySource.AddActivityListener(listener);
+
+        await GetAsync("span:test");
+        await GetAsync("span:test");
+
+        Activity[] ours;
+        lock (spans)
+        {
+            ours = [.. spans.Where(span => (string?)span.GetTagItem("m2mdemo.token.scope") == "span:test")];
+        }
+
+        var span = Assert.Single(ours);
+        Assert.Equal("acquire token", span.DisplayName);
+        Assert.Equal(TokenManagerHarness.Client, span.GetTagItem("m2mdemo.token.client"));
+        Assert.DoesNotContain(span.Tags, tag => tag.Value?.Contains("token-") == true);
     }
 
     [Fact]

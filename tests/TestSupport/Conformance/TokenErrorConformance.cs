@@ -1,0 +1,162 @@
+using System.Net;
+using System.Text;
+
+namespace TestSupport.Conformance;
+
+/// <summary>Every error of the token endpoint, with its exact status and RFC 6749 error code.</summary>
+public abstract class TokenErrorConformance(IIdentityProvider idp) : IDisposable
+{
+    private readonly OAuthHttp _http = new(idp);
+
+    [Fact]
+    public async Task Wrong_secret_is_rejected_as_bad_client_credentials()
+    {
+        var result = await _http.PostAsync("token", OAuthHttp.Form(("grant_type", "client_credentials")), "payments-service", ClientAuth.Basic, secret: "wrong");
+
+        AssertError(result, HttpStatusCode.Unauthorized, idp.Dialect.WrongSecretError);
+    }
+
+    [Fact]
+    public async Task Unknown_client_is_rejected_with_invalid_client()
+    {
+        var result = await _http.PostAsync("token", OAuthHttp.Form(("grant_type", "client_credentials")), "no-such-client", ClientAuth.Basic, secret: "whatever");
+
+        AssertError(result, HttpStatusCode.Unauthorized, "invalid_client");
+    }
+
+    [Fact]
+    public async Task Missing_client_authentication_is_rejected_with_invalid_client()
+    {
+        var result = await _http.PostAsync("token", OAuthHttp.Form(("grant_type", "client_credentials")), clientId: null, ClientAuth.Basic);
+
+        AssertError(result, HttpStatusCode.Unauthorized, "invalid_client");
+    }
+
+    [Fact]
+    public async Task Secret_basic_and_secret_post_at_once_is_rejected_with_invalid_request()
+    {
+        var result = await _http.PostAsync("token", OAuthHttp.Form(("grant_type", "client_credentials")), "payments-service", ClientAuth.Both);
+
+        AssertError(result, HttpStatusCode.BadRequest, "invalid_request");
+    }
+
+    [Theory]
+    [InlineData("payments-service", "payments:read")]
+    [InlineData("payments-service", "billing:read payments:write")]
+    [InlineData("checkout-service", "billing:write")]
+    [InlineData("payments-service", "no-such-scope")]
+    public async Task Scope_the_client_does_not_have_is_rejected_with_invalid_scope(string clientId, string scope)
+    {
+        var result = await _http.TokenAsync(clientId, scope);
+
+        AssertError(result, HttpStatusCode.BadRequest, "invalid_scope");
+        Assert.StartsWith("Invalid scopes", result.ErrorDescription, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("billing-api")]
+    [InlineData("payments-api")]
+    public async Task Client_without_service_account_is_rejected_with_unauthorized_client(string clientId)
+    {
+        var result = await _http.TokenAsync(clientId);
+
+        AssertError(result, (HttpStatusCode)idp.Dialect.ServiceAccountsDisabledStatus, "unauthorized_client");
+    }
+
+    [Fact]
+    public async Task Unknown_grant_type_is_rejected_with_unsupported_grant_type()
+    {
+        var result = await _http.PostAsync("token", OAuthHttp.Form(("grant_type", "urn:example:no-such-grant")), "payments-service", ClientAuth.Basic);
+
+        AssertError(result, HttpStatusCode.BadRequest, "unsupported_grant_type");
+    }
+
+    [Theory]
+    [InlineData("refresh_token", "refresh_token", "not-a-refresh-token")]
+    [InlineData("authorization_code", "code", "not-a-code")]
+    public async Task Grant_without_a_valid_code_or_refresh_token_is_rejected_with_invalid_grant(string grantType, string parameter, string value)
+    {
+        var result = await _http.PostAsync("token", OAuthHttp.Form(("grant_type", grantType), (parameter, value), ("redirect_uri", "http://localhost/cb")),
+            "payments-service", ClientAuth.Basic);
+
+        AssertError(result, HttpStatusCode.BadRequest, "invalid_grant");
+    }
+
+    [Fact]
+    public async Task Password_grant_is_rejected_with_unauthorized_client()
+    {
+        var result = await _http.PostAsync("token", OAuthHttp.Form(("grant_type", "password"), ("username", "u"), ("password", "p")),
+            "payments-service", ClientAuth.Basic);
+
+        AssertError(result, HttpStatusCode.BadRequest, "unauthorized_client");
+    }
+
+    [Fact]
+    public async Task Missing_grant_type_is_rejected_with_invalid_request()
+    {
+        var result = await _http.PostAsync("token", OAuthHttp.Form(("scope", "billing:read")), "payments-service", ClientAuth.Basic);
+
+        AssertError(result, HttpStatusCode.BadRequest, "invalid_request");
+    }
+
+    [Theory]
+    [InlineData("grant_type")]
+    [InlineData("scope")]
+    public async Task Repeated_parameter_is_rejected_with_invalid_request(string repeated)
+    {
+        var form = OAuthHttp.Form(("grant_type", "client_credentials"), ("scope", "billing:read"));
+        form.Add(new(repeated, repeated == "scope" ? "billing:write" : "client_credentials"));
+
+        var result = await _http.PostAsync("token", form, "payments-service", ClientAuth.Basic);
+
+        AssertError(result, HttpStatusCode.BadRequest, "invalid_request");
+    }
+
+    [Fact]
+    public async Task Get_on_the_token_endpoint_is_rejected_without_a_server_error()
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, idp.TokenEndpoint + "?grant_type=client_credentials");
+        request.Headers.Authorization = OAuthHttp.Basic("payments-service", idp.SecretOf("payments-service"));
+
+        var result = await _http.SendAsync(request);
+
+        AssertStatusAndErrorIfJson(result, idp.Dialect.WrongMethodStatus);
+    }
+
+    [Fact]
+    public async Task Json_body_on_the_token_endpoint_is_rejected_without_a_server_error()
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, idp.TokenEndpoint)
+        {
+            Content = new StringContent("""{"grant_type":"client_credentials"}""", Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Authorization = OAuthHttp.Basic("payments-service", idp.SecretOf("payments-service"));
+
+        var result = await _http.SendAsync(request);
+
+        AssertStatusAndErrorIfJson(result, idp.Dialect.WrongContentTypeStatus);
+    }
+
+    private static void AssertError(OAuthResult result, HttpStatusCode status, string error)
+    {
+        Assert.Equal(status, result.Status);
+        Assert.Equal(error, result.Error);
+        Assert.False(string.IsNullOrEmpty(result.ErrorDescription), "error_description is missing");
+    }
+
+    // A 400 must be an RFC 6749 error body; a 405/415 from a framework may be plain.
+    private static void AssertStatusAndErrorIfJson(OAuthResult result, int status)
+    {
+        Assert.Equal((HttpStatusCode)status, result.Status);
+        if (status == 400)
+        {
+            Assert.Equal("invalid_request", result.Error);
+        }
+    }
+
+    public void Dispose()
+    {
+        _http.Dispose();
+        GC.SuppressFinalize(this);
+    }
+}
