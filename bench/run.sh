@@ -8,9 +8,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 
-DURATION=${DURATION:-8}         # seconds per wrk run
+DURATION=${DURATION:-6}         # seconds per wrk run
 ROUNDS=${ROUNDS:-3}             # runs per variant, alternating variants; the best of each is compared
-WARMUP=${WARMUP:-5}             # seconds of load per service before its measured runs (JIT, pools, caches)
+WARMUP=${WARMUP:-10}            # seconds of load on all variants at once before the measured runs
 CONNECTIONS=${CONNECTIONS:-32}  # wrk connections for the GET and token loads
 POST_CONNECTIONS=${POST_CONNECTIONS:-16}  # POST /payments writes two SQLite databases per request
 BURST_GETS=800 BURST_POSTS=200  # measurement 3: 1,000 calls at once
@@ -182,6 +182,34 @@ shown() {
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 meets() { awk -v v="$1" -v t="$2" 'BEGIN { print (v >= t ? "met" : "**missed**") }'; }
 
+# warm_up NAME URL [-H HEADER]... URL ...: loads every URL at once for WARMUP seconds (JIT tiering, pools, caches),
+# so the variants warm up under the same conditions; nothing is recorded.
+warm_up() {
+  local name=$1 jobs=() args=(); shift
+  while [ $# -gt 0 ]; do
+    args=("$1"); shift
+    while [ "${1:-}" = -H ]; do args+=(-H "$2"); shift 2; done
+    # One request first: the very first one pays for JIT and model building, seconds on a busy machine.
+    curl -fsS -o /dev/null --max-time 60 -X "${LOAD_METHOD:-GET}" ${LOAD_BODY:+--data-raw "$LOAD_BODY"} "${args[@]:1}" \
+      ${LOAD_UNIQUE_KEY:+-H "Idempotency-Key: prime-$RANDOM$RANDOM"} "${args[0]}" || fail "first request to ${args[0]}"
+    wrk -t1 -c8 -d"${WARMUP}s" --timeout 10s -s "$ROOT/bench/wrk/load.lua" "${args[@]:1}" "${args[0]}" >>"$LOGS/warm-up-$name.log" 2>&1 &
+    jobs+=($!)
+  done
+  wait "${jobs[@]}" || fail "warm-up $name"
+}
+
+# rounds FUNCTION VARIANT...: ROUNDS measured runs of each variant, each round starting with the next variant,
+# so a trend during the run (the JIT still tiering up, other load on the machine) does not favour one of them.
+rounds() {
+  local run=$1 round i; shift
+  local variants=("$@")
+  for round in $(seq 0 $((ROUNDS - 1))); do
+    for i in $(seq 0 $((${#variants[@]} - 1))); do
+      "$run" "${variants[$(((i + round) % ${#variants[@]}))]}"
+    done
+  done
+}
+
 # --- measurement 2: Billing GET with and without auth ------------------------------------------------
 log "measurement 2: GET /invoices/{id} with and without authentication"
 INVOICE_ID=$(curl -fsS -H "Authorization: Bearer $(token payments-service billing:write)" -H 'Content-Type: application/json' \
@@ -189,17 +217,17 @@ INVOICE_ID=$(curl -fsS -H "Authorization: Bearer $(token payments-service billin
   "http://127.0.0.1:$BILLING_AUTH/invoices" | jq -er .id)
 M2_PATH=/invoices/$INVOICE_ID
 M2_WRK=(-t1 -c"$CONNECTIONS" -d"${DURATION}s" --timeout 10s)
-for variant in noauth:$BILLING_NOAUTH auth:$BILLING_AUTH nocache:$BILLING_NOCACHE; do  # warm-up: JIT, connection pools, caches
-  headers=(); [ "${variant%%:*}" = noauth ] || headers=(-H "Authorization: Bearer $(token payments-service billing:read)")
-  wrk -t1 -c"$CONNECTIONS" -d"${WARMUP}s" "${headers[@]}" "http://127.0.0.1:${variant##*:}$M2_PATH" >/dev/null
-done
-for round in $(seq "$ROUNDS"); do
-  load billing-noauth "${PID[billing-noauth]}" -- "${M2_WRK[@]}" "http://127.0.0.1:$BILLING_NOAUTH$M2_PATH"
-  load billing-auth "${PID[billing-auth]}" -- "${M2_WRK[@]}" -H "Authorization: Bearer $(token payments-service billing:read)" \
-    "http://127.0.0.1:$BILLING_AUTH$M2_PATH"
-  load billing-nocache "${PID[billing-nocache]}" -- "${M2_WRK[@]}" -H "Authorization: Bearer $(token payments-service billing:read)" \
-    "http://127.0.0.1:$BILLING_NOCACHE$M2_PATH"
-done
+m2_run() {  # m2_run noauth|auth|nocache: one measured run against that Billing
+  local port=$BILLING_NOAUTH headers=()
+  [ "$1" = auth ] && port=$BILLING_AUTH
+  [ "$1" = nocache ] && port=$BILLING_NOCACHE
+  [ "$1" = noauth ] || headers=(-H "Authorization: Bearer $(token payments-service billing:read)")
+  load "billing-$1" "${PID[billing-$1]}" -- "${M2_WRK[@]}" "${headers[@]}" "http://127.0.0.1:$port$M2_PATH"
+}
+warm_up billing-read "http://127.0.0.1:$BILLING_NOAUTH$M2_PATH" \
+  "http://127.0.0.1:$BILLING_AUTH$M2_PATH" -H "Authorization: Bearer $(token payments-service billing:read)" \
+  "http://127.0.0.1:$BILLING_NOCACHE$M2_PATH" -H "Authorization: Bearer $(token payments-service billing:read)"
+rounds m2_run noauth auth nocache
 stop billing-nocache
 
 # --- measurement 5: POST /payments end to end with and without auth ---------------------------------
@@ -208,13 +236,17 @@ CHECKOUT_TOKEN=$(token checkout-service "payments:read payments:write")
 PAYMENT_BODY='{"amount":12.50,"currency":"EUR","description":"bench"}'
 M5_WRK=(-t1 -c"$POST_CONNECTIONS" -d"${DURATION}s" --timeout 10s -H 'Content-Type: application/json')
 export LOAD_METHOD=POST LOAD_BODY=$PAYMENT_BODY LOAD_UNIQUE_KEY=1
-wrk "${M5_WRK[@]/-d${DURATION}s/-d${WARMUP}s}" -s bench/wrk/load.lua "http://127.0.0.1:$PAYMENTS_NOAUTH/payments" >/dev/null
-wrk "${M5_WRK[@]/-d${DURATION}s/-d${WARMUP}s}" -s bench/wrk/load.lua -H "Authorization: Bearer $CHECKOUT_TOKEN" "http://127.0.0.1:$PAYMENTS_AUTH/payments" >/dev/null
-for round in $(seq "$ROUNDS"); do
-  load payments-noauth "${PID[payments-noauth]}" "${PID[billing-noauth]}" -- "${M5_WRK[@]}" "http://127.0.0.1:$PAYMENTS_NOAUTH/payments"
-  load payments-auth "${PID[payments-auth]}" "${PID[billing-auth]}" -- "${M5_WRK[@]}" -H "Authorization: Bearer $CHECKOUT_TOKEN" \
-    "http://127.0.0.1:$PAYMENTS_AUTH/payments"
-done
+m5_run() {  # m5_run noauth|auth: one measured run against that Payments (and its Billing)
+  if [ "$1" = noauth ]; then
+    load payments-noauth "${PID[payments-noauth]}" "${PID[billing-noauth]}" -- "${M5_WRK[@]}" "http://127.0.0.1:$PAYMENTS_NOAUTH/payments"
+  else
+    load payments-auth "${PID[payments-auth]}" "${PID[billing-auth]}" -- "${M5_WRK[@]}" -H "Authorization: Bearer $CHECKOUT_TOKEN" \
+      "http://127.0.0.1:$PAYMENTS_AUTH/payments"
+  fi
+}
+warm_up payments "http://127.0.0.1:$PAYMENTS_NOAUTH/payments" -H 'Content-Type: application/json' \
+  "http://127.0.0.1:$PAYMENTS_AUTH/payments" -H 'Content-Type: application/json' -H "Authorization: Bearer $CHECKOUT_TOKEN"
+rounds m5_run noauth auth
 unset LOAD_METHOD LOAD_BODY LOAD_UNIQUE_KEY
 stop payments-noauth; stop billing-noauth
 
@@ -223,7 +255,7 @@ log "measurement 4: EmbeddedIdp client-credentials tokens per second"
 export LOAD_METHOD=POST LOAD_BODY='grant_type=client_credentials&scope=billing%3Aread'
 M4_WRK=(-t1 -c"$CONNECTIONS" -d"${DURATION}s" --timeout 10s -H 'Content-Type: application/x-www-form-urlencoded'
   -H "Authorization: Basic $(printf '%s:%s' payments-service "${SECRET[payments-service]}" | base64 -w0)")
-wrk "${M4_WRK[@]/-d${DURATION}s/-d${WARMUP}s}" -s bench/wrk/load.lua "$ISSUER/protocol/openid-connect/token" >/dev/null
+warm_up idp "$ISSUER/protocol/openid-connect/token" "${M4_WRK[@]:5}"
 for round in $(seq "$ROUNDS"); do
   load idp "${PID[idp]}" -- "${M4_WRK[@]}" "$ISSUER/protocol/openid-connect/token"
 done
@@ -250,7 +282,7 @@ start_payments_m3
 curl -fsS -X POST "http://127.0.0.1:$PROXY_PORT/counts/reset"
 WAVE1=$(dotnet "$BENCH_DLL" burst "http://127.0.0.1:$PAYMENTS_M3" "$CHECKOUT_TOKEN" "$PAYMENT_ID" $BURST_GETS $BURST_POSTS)
 PROXY1=$(curl -fsS "http://127.0.0.1:$PROXY_PORT/counts")
-COUNTS1=$(jq -c .scopeSets <<<"$PROXY1")
+COUNTS1=$(jq -c . <<<"$PROXY1")
 log "  cold cache: $WAVE1 token requests: $COUNTS1"
 curl -fsS -X POST "http://127.0.0.1:$PROXY_PORT/counts/reset"
 # Payments refreshes a token at the smaller of 60 s and 20% of its lifetime before expiry: start the second wave
@@ -259,7 +291,7 @@ REFRESH_AFTER=$(awk -v l="$TOKEN_LIFESPAN" 'BEGIN { r = l * 0.2; if (r > 60) r =
 sleep "$(awk -v last="$(jq .lastRequestAt <<<"$PROXY1")" -v r="$REFRESH_AFTER" -v now="$(date +%s.%N)" \
   'BEGIN { w = last / 1000 + r - now; print (w > 0 ? w : 0) }')"
 WAVE2=$(dotnet "$BENCH_DLL" burst "http://127.0.0.1:$PAYMENTS_M3" "$CHECKOUT_TOKEN" "$PAYMENT_ID" $BURST_GETS $BURST_POSTS)
-COUNTS2=$(curl -fsS "http://127.0.0.1:$PROXY_PORT/counts" | jq -c .scopeSets)
+COUNTS2=$(curl -fsS "http://127.0.0.1:$PROXY_PORT/counts" | jq -c .)
 log "  rollover:   $WAVE2 token requests: $COUNTS2"
 stop payments-m3; stop token-proxy
 
@@ -276,9 +308,14 @@ IDP_RPS=$(field idp rps) IDP_CPU=$(field idp cpu_us_per_request)
 IDP_PER_CORE=$(awk -v c="$IDP_CPU" 'BEGIN { printf "%.0f", 1e6 / c }')
 CORES=$(nproc)
 count_of() { jq -r --arg scope "$2" '.[$scope] // 0' <<<"$1"; }
-scope_sets() { jq -r 'to_entries | map("\(.key): \(.value)") | join(", ")' <<<"$1"; }
-M3_OK=$(jq -n --argjson a "$COUNTS1" --argjson b "$COUNTS2" \
-  'if ([$a[], $b[]] | all(. == 1)) and ($a | length) == 2 and ($b | length) == 2 then "met" else "**missed**" end' -r)
+# scope_sets PROXY_JSON: "billing:read: 1, billing:write: 1", noting requests the caller abandoned (timed out) and retried.
+scope_sets() {
+  jq -r '.abandoned as $gone | .scopeSets | to_entries
+    | map("\(.key): \(.value)" + (if ($gone[.key] // 0) > 0 then " (\($gone[.key]) abandoned by a client-side timeout, then retried)" else "" end))
+    | join(", ")' <<<"$1"
+}
+M3_OK=$(jq -n -r --argjson a "$COUNTS1" --argjson b "$COUNTS2" \
+  'if ([$a.scopeSets[], $b.scopeSets[]] | all(. == 1)) and ($a.scopeSets | length) == 2 and ($b.scopeSets | length) == 2 then "met" else "**missed**" end')
 wave_summary() { jq -r '"\(.calls) calls (\(.statuses | to_entries | map("\(.value)× \(.key)") | join(", "))) in \(.seconds) s"' <<<"$1"; }
 bdn_row() {  # bdn_row TEXT: "Mean (Ratio× the floor, Allocated)" of the BenchmarkDotNet row whose name contains TEXT
   awk -F'|' -v name="$1" '{ for (i = 1; i <= NF; i++) { c[i] = $i; gsub(/^ +| +$/, "", c[i]) } }

@@ -9,8 +9,9 @@ namespace M2MDemo.Benchmarks;
 
 /// <summary>
 /// Measurement 3: sits between Payments.Api and EmbeddedIdp as Payments' token endpoint, forwards every request
-/// unchanged and counts them per requested scope set. <c>GET /counts</c> reads the counts and when the last request
-/// arrived (Unix milliseconds: the script times the token rollover from it), <c>POST /counts/reset</c> clears the counts.
+/// unchanged and counts them per requested scope set, and separately those the caller gave up on before the answer
+/// (a client-side timeout, then a retry). <c>GET /counts</c> reads the counts and when the last request arrived
+/// (Unix milliseconds: the script times the token rollover from it), <c>POST /counts/reset</c> clears the counts.
 /// </summary>
 internal static class CountingTokenProxy
 {
@@ -22,17 +23,20 @@ internal static class CountingTokenProxy
         var app = builder.Build();
 
         var counts = new ConcurrentDictionary<string, int>(StringComparer.Ordinal);
+        var abandoned = new ConcurrentDictionary<string, int>(StringComparer.Ordinal);
         long lastRequestAt = 0;
         using var http = new HttpClient { BaseAddress = upstream, Timeout = TimeSpan.FromSeconds(30) };
 
         app.MapGet("/counts", () => TypedResults.Ok(new
         {
             scopeSets = new SortedDictionary<string, int>(counts, StringComparer.Ordinal),
+            abandoned = new SortedDictionary<string, int>(abandoned, StringComparer.Ordinal),
             lastRequestAt = Interlocked.Read(ref lastRequestAt),
         }));
         app.MapPost("/counts/reset", () =>
         {
             counts.Clear();
+            abandoned.Clear();
             return TypedResults.NoContent();
         });
         app.MapPost("/{**path}", async (HttpContext context) =>
@@ -59,6 +63,10 @@ internal static class CountingTokenProxy
             context.Response.StatusCode = (int)response.StatusCode;
             context.Response.ContentType = response.Content.Headers.ContentType?.ToString();
             await response.Content.CopyToAsync(context.Response.Body);
+            if (context.RequestAborted.IsCancellationRequested)
+            {
+                abandoned.AddOrUpdate(scopeSet, 1, (_, n) => n + 1);
+            }
         });
 
         await app.RunAsync();
