@@ -10,7 +10,8 @@ ROOT=$PWD
 
 DURATION=${DURATION:-6}         # seconds per wrk run
 ROUNDS=${ROUNDS:-3}             # runs per variant, alternating variants; the best of each is compared
-WARMUP=${WARMUP:-10}            # seconds of load on all variants at once before the measured runs
+WARMUP=${WARMUP:-5}             # seconds per warm-up step (all variants at once) before the measured runs...
+WARMUP_MAX=${WARMUP_MAX:-60}    # ...repeated until throughput stops growing, at most this long
 CONNECTIONS=${CONNECTIONS:-32}  # wrk connections for the GET and token loads
 POST_CONNECTIONS=${POST_CONNECTIONS:-16}  # POST /payments writes two SQLite databases per request
 BURST_GETS=800 BURST_POSTS=200  # measurement 3: 1,000 calls at once
@@ -182,20 +183,33 @@ shown() {
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 meets() { awk -v v="$1" -v t="$2" 'BEGIN { print (v >= t ? "met" : "**missed**") }'; }
 
-# warm_up NAME URL [-H HEADER]... URL ...: loads every URL at once for WARMUP seconds (JIT tiering, pools, caches),
-# so the variants warm up under the same conditions; nothing is recorded.
+# warm_up NAME URL [-H HEADER]... URL ...: loads every URL at once (the variants warm up under the same conditions)
+# in steps of WARMUP seconds until the total throughput stops growing by 10% (at most WARMUP_MAX seconds): the JIT
+# keeps recompiling hot code for the first tens of seconds, longer on a busy machine. Nothing is recorded.
 warm_up() {
-  local name=$1 jobs=() args=(); shift
+  local name=$1 targets=() args best=0 total step=0 i; shift
   while [ $# -gt 0 ]; do
     args=("$1"); shift
     while [ "${1:-}" = -H ]; do args+=(-H "$2"); shift 2; done
     # One request first: the very first one pays for JIT and model building, seconds on a busy machine.
     curl -fsS -o /dev/null --max-time 60 -X "${LOAD_METHOD:-GET}" ${LOAD_BODY:+--data-raw "$LOAD_BODY"} "${args[@]:1}" \
       ${LOAD_UNIQUE_KEY:+-H "Idempotency-Key: prime-$RANDOM$RANDOM"} "${args[0]}" || fail "first request to ${args[0]}"
-    wrk -t1 -c8 -d"${WARMUP}s" --timeout 10s -s "$ROOT/bench/wrk/load.lua" "${args[@]:1}" "${args[0]}" >>"$LOGS/warm-up-$name.log" 2>&1 &
-    jobs+=($!)
+    targets+=("$(printf '%q ' "${args[@]:1}" "${args[0]}")")
   done
-  wait "${jobs[@]}" || fail "warm-up $name"
+  while :; do
+    step=$((step + 1))
+    local jobs=()
+    for i in "${!targets[@]}"; do
+      eval "wrk -t1 -c8 -d${WARMUP}s --timeout 10s -s \"\$ROOT/bench/wrk/load.lua\" ${targets[$i]}" >"$LOGS/warm-up-$name-$i.log" 2>&1 &
+      jobs+=($!)
+    done
+    wait "${jobs[@]}" || fail "warm-up $name"
+    total=$(cat "$LOGS"/warm-up-"$name"-*.log | sed -n 's/^RESULT.* rps=\([0-9.]*\).*/\1/p' | awk '{ t += $1 } END { printf "%.0f", t }')
+    log "  warm-up $name, step $step: $total requests/s"
+    awk -v t="$total" -v b="$best" 'BEGIN { exit !(t < b * 1.1) }' && break
+    [ $((step * WARMUP)) -ge "$WARMUP_MAX" ] && break
+    best=$(awk -v t="$total" -v b="$best" 'BEGIN { print (t > b ? t : b) }')
+  done
 }
 
 # rounds FUNCTION VARIANT...: ROUNDS measured runs of each variant, each round starting with the next variant,
