@@ -189,7 +189,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 meets() { awk -v v="$1" -v t="$2" 'BEGIN { print (v >= t ? "met" : "**missed**") }'; }
 
 # warm_up NAME URL [-H HEADER]... URL ...: loads every URL at once (the variants warm up under the same conditions)
-# in steps of WARMUP seconds until the total throughput stops growing by 10% (at most WARMUP_MAX seconds): the JIT
+# in steps of WARMUP seconds, at least 3, until the total throughput stops growing by 10% (at most WARMUP_MAX seconds): the JIT
 # keeps recompiling hot code for the first tens of seconds, longer on a busy machine. Nothing is recorded.
 warm_up() {
   local name=$1 targets=() args best=0 total step=0 i; shift
@@ -211,7 +211,7 @@ warm_up() {
     wait "${jobs[@]}" || fail "warm-up $name"
     total=$(cat "$LOGS"/warm-up-"$name"-*.log | sed -n 's/^RESULT.* rps=\([0-9.]*\).*/\1/p' | awk '{ t += $1 } END { printf "%.0f", t }')
     log "  warm-up $name, step $step: $total requests/s"
-    awk -v t="$total" -v b="$best" 'BEGIN { exit !(t < b * 1.1) }' && break
+    [ "$step" -ge 3 ] && awk -v t="$total" -v b="$best" 'BEGIN { exit !(t < b * 1.1) }' && break
     [ $((step * WARMUP)) -ge "$WARMUP_MAX" ] && break
     best=$(awk -v t="$total" -v b="$best" 'BEGIN { print (t > b ? t : b) }')
   done
