@@ -2,6 +2,7 @@ using Billing.Api.Data;
 using Billing.Api.Invoices;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Scalar.AspNetCore;
 
 namespace Billing.Api;
@@ -17,7 +18,13 @@ public static class BillingApiExtensions
             builder.Configuration.GetConnectionString(ConnectionStringName) ?? DefaultConnectionString,
             builder.Environment.ContentRootPath);
 
-        builder.Services.AddDbContext<BillingDbContext>(options => options.UseSqlite(connectionString));
+        builder.Services.AddDbContext<BillingDbContext>(options => options
+            .UseSqlite(connectionString)
+            // A lost idempotency race surfaces as a failed insert that the endpoint answers as a replay: not an error.
+            // A failure nobody handles still reaches the exception handler, which logs it as one.
+            .ConfigureWarnings(warnings => warnings.Log(
+                (CoreEventId.SaveChangesFailed, LogLevel.Debug),
+                (RelationalEventId.CommandError, LogLevel.Debug))));
         builder.Services.AddHostedService<BillingDatabaseInitializer>();
         builder.Services.AddHealthChecks().AddCheck<BillingDatabaseHealthCheck>(ConnectionStringName);
         builder.Services.AddOpenApi(options => options.AddResourceServerSecurity());

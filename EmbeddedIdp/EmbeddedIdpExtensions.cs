@@ -1,7 +1,7 @@
+using System.Security.Cryptography;
 using EmbeddedIdp.Keys;
 using EmbeddedIdp.Realm;
 using EmbeddedIdp.Server;
-using System.Security.Cryptography;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;

@@ -1,5 +1,6 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Payments.Api.Billing;
 using Payments.Api.Data;
 using Payments.Api.Invoicing;
@@ -19,7 +20,13 @@ public static class PaymentsApiExtensions
             builder.Configuration.GetConnectionString(ConnectionStringName) ?? DefaultConnectionString,
             builder.Environment.ContentRootPath);
 
-        builder.Services.AddDbContext<PaymentsDbContext>(options => options.UseSqlite(connectionString));
+        builder.Services.AddDbContext<PaymentsDbContext>(options => options
+            .UseSqlite(connectionString)
+            // A lost idempotency race surfaces as a failed insert that the endpoint answers as a replay: not an error.
+            // A failure nobody handles still reaches the exception handler or the worker, which log it as one.
+            .ConfigureWarnings(warnings => warnings.Log(
+                (CoreEventId.SaveChangesFailed, LogLevel.Debug),
+                (RelationalEventId.CommandError, LogLevel.Debug))));
         builder.Services.AddHostedService<PaymentsDatabaseInitializer>();
         builder.Services.AddHealthChecks().AddCheck<PaymentsDatabaseHealthCheck>(ConnectionStringName);
 

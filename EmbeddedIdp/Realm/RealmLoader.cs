@@ -85,7 +85,7 @@ public static partial class RealmLoader
     }
 
     /// <summary>Replaces <c>${NAME}</c> and <c>${NAME:default}</c> (Keycloak's forms) with configuration values.</summary>
-    internal static string Resolve(string text, IConfiguration configuration, ISet<string> missing) =>
+    public static string Resolve(string text, IConfiguration configuration, ISet<string> missing) =>
         Placeholder().Replace(text, match =>
         {
             var name = match.Groups["name"].Value;

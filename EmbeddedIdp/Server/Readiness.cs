@@ -1,7 +1,7 @@
+using EmbeddedIdp.Realm;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using EmbeddedIdp.Realm;
 
 namespace EmbeddedIdp.Server;
 

@@ -86,7 +86,7 @@ public static class PaymentsApi
         db.InvoiceOutbox.Add(outboxEntry);
         try
         {
-            // One SaveChanges, one transaction: the payment never exists without its outbox entry.
+            // One SaveChanges, one transaction: no payment without its outbox entry until its invoice is recorded.
             await db.SaveChangesAsync(cancellationToken);
         }
         catch (DbUpdateException exception) when (exception.InnerException is SqliteException { SqliteErrorCode: 19 })
@@ -115,9 +115,12 @@ public static class PaymentsApi
     {
         var clientId = ClientIdOf(user);
         var payment = await db.Payments.AsNoTracking().FirstOrDefaultAsync(p => p.Id == id && p.ClientId == clientId, cancellationToken);
-        return payment is null
-            ? TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, detail: $"No payment has the id {id}.")
-            : await WithInvoiceAsync(payment, billing, cancellationToken);
+        if (payment is null)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, detail: $"No payment has the id {id}.");
+        }
+
+        return await WithInvoiceAsync(payment, billing, cancellationToken) is { } response ? TypedResults.Ok(response) : BillingUnavailable();
     }
 
     private static async Task<Results<Created<PaymentResponse>, Accepted<PaymentResponse>, Ok<PaymentResponse>, ValidationProblem, ProblemHttpResult>> ReplayAsync(
@@ -132,34 +135,31 @@ public static class PaymentsApi
                 detail: "This Idempotency-Key was already used with a different request body.");
         }
 
-        return await WithInvoiceAsync(existing, billing, cancellationToken) switch
-        {
-            { Result: Ok<PaymentResponse> ok } => ok,
-            { Result: ProblemHttpResult problem } => problem,
-            var other => throw new InvalidOperationException($"Unexpected result {other.Result}."),
-        };
+        return await WithInvoiceAsync(existing, billing, cancellationToken) is { } response ? TypedResults.Ok(response) : BillingUnavailable();
     }
 
-    private static async Task<Results<Ok<PaymentResponse>, ProblemHttpResult>> WithInvoiceAsync(
-        Payment payment, BillingClient billing, CancellationToken cancellationToken)
+    /// <summary>The payment with its invoice read from Billing; null when Billing (or the IdP) cannot be reached.</summary>
+    private static async Task<PaymentResponse?> WithInvoiceAsync(Payment payment, BillingClient billing, CancellationToken cancellationToken)
     {
         if (payment.InvoiceId is not { } invoiceId)
         {
-            return TypedResults.Ok(PaymentResponse.From(payment, invoice: null));
+            return PaymentResponse.From(payment, invoice: null);
         }
 
         try
         {
-            return TypedResults.Ok(PaymentResponse.From(payment, await billing.GetInvoiceAsync(invoiceId, cancellationToken)));
+            return PaymentResponse.From(payment, await billing.GetInvoiceAsync(invoiceId, cancellationToken));
         }
         catch (Exception exception) when (BillingClient.IsUnavailable(exception, cancellationToken))
         {
-            return TypedResults.Problem(
-                statusCode: StatusCodes.Status503ServiceUnavailable,
-                title: "Billing unavailable",
-                detail: "The payment exists, but its invoice could not be read from Billing. Try again later.");
+            return null;
         }
     }
+
+    private static ProblemHttpResult BillingUnavailable() => TypedResults.Problem(
+        statusCode: StatusCodes.Status503ServiceUnavailable,
+        title: "Billing unavailable",
+        detail: "The payment exists, but its invoice could not be read from Billing. Try again later.");
 
     private static string ClientIdOf(ClaimsPrincipal user) => user.FindFirstValue("client_id") ?? user.FindFirstValue("azp") ?? "";
 

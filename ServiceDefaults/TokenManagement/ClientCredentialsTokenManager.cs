@@ -8,8 +8,9 @@ namespace ServiceDefaults.TokenManagement;
 
 /// <summary>
 /// Gives out client-credentials access tokens, cached per (client, scope set) in <see cref="HybridCache"/>.
-/// A token is reused until its refresh point (the smaller of 60 s and 20% of its lifetime before expiry);
-/// concurrent callers on a cold or expiring cache share one token request; a failed request is never cached.
+/// A token is reused until its refresh point (the smaller of 60 s and 20% of its lifetime before expiry); from then
+/// until it expires it is still handed out while one background request fetches the next. Concurrent callers on a
+/// cold or expiring cache share one token request; a failed request is never cached.
 /// </summary>
 public sealed partial class ClientCredentialsTokenManager
 {
@@ -83,10 +84,29 @@ public sealed partial class ClientCredentialsTokenManager
             return cached;
         }
 
+        var flight = JoinOrStartFlight(clientName, scope, key, rejected);
+        if (cached is not null && cached.Value != rejected && _timeProvider.GetUtcNow() < cached.ExpiresAt)
+        {
+            // Past its refresh point but still valid: the refresh runs in the background and nobody waits for it.
+            _ = flight.ContinueWith(static task => _ = task.Exception, CancellationToken.None,
+                TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            _telemetry.CacheHit(clientName);
+            return cached;
+        }
+
+        // The flight is shared, so one caller's cancellation must not cancel it: each caller stops waiting on its own.
+        return await flight.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>The token request in flight for this cache key, if any (tests wait on it).</summary>
+    internal Task? InFlight(string clientName, string? scope) =>
+        _flights.TryGetValue(CacheKey(clientName, scope), out var flight) ? flight.Value : null;
+
+    private Task<AccessToken> JoinOrStartFlight(string clientName, string? scope, string key, string? rejected)
+    {
         Lazy<Task<AccessToken>>? flight = null;
         flight = new Lazy<Task<AccessToken>>(() => FetchAsync(clientName, scope, key, rejected, flight!));
-        // The flight is shared, so one caller's cancellation must not cancel it: each caller stops waiting on its own.
-        return await _flights.GetOrAdd(key, flight).Value.WaitAsync(cancellationToken);
+        return _flights.GetOrAdd(key, flight).Value;
     }
 
     private async Task<AccessToken> FetchAsync(

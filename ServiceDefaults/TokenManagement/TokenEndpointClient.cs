@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
@@ -95,10 +96,24 @@ internal sealed partial class TokenEndpointClient(
                 $"The token endpoint answered client '{clientName}' without a Bearer access_token.");
         }
 
-        TimeSpan? lifetime = json?.TryGetProperty("expires_in", out var expiresIn) == true && expiresIn.TryGetInt64(out var seconds)
-            ? TimeSpan.FromSeconds(seconds)
-            : null;
-        return AccessToken.Create(value, GetString(json, "scope") ?? scope, requestedAt, lifetime);
+        return AccessToken.Create(value, GetString(json, "scope") ?? scope, requestedAt, GetLifetime(json));
+    }
+
+    /// <summary><c>expires_in</c> in seconds; some IdPs send it as a string ("3600"). Null when absent or unreadable.</summary>
+    private static TimeSpan? GetLifetime(JsonElement? json)
+    {
+        if (json is not { ValueKind: JsonValueKind.Object } element || !element.TryGetProperty("expires_in", out var expiresIn))
+        {
+            return null;
+        }
+
+        var seconds = expiresIn.ValueKind switch
+        {
+            JsonValueKind.Number when expiresIn.TryGetInt64(out var number) => number,
+            JsonValueKind.String when long.TryParse(expiresIn.GetString(), CultureInfo.InvariantCulture, out var text) => text,
+            _ => (long?)null,
+        };
+        return seconds is > 0 and < int.MaxValue ? TimeSpan.FromSeconds(seconds.Value) : null;
     }
 
     private Task<Uri> GetTokenEndpointAsync(string clientName, TokenClientOptions client, CancellationToken cancellationToken)

@@ -84,6 +84,22 @@ public sealed class RealmLoaderTests : IDisposable
         Assert.Null(realm.Clients["checkout-service"].AccessTokenLifespan);
     }
 
+    [Theory]
+    [InlineData("${SET}", "value")]
+    [InlineData("a-${SET}-b", "a-value-b")]
+    [InlineData("${UNSET:fallback}", "fallback")]
+    [InlineData("${SET:fallback}", "value")]
+    [InlineData("no placeholder", "no placeholder")]
+    public void Placeholder_resolves_like_Keycloaks_import(string text, string expected)
+    {
+        var missing = new HashSet<string>();
+
+        var resolved = RealmLoader.Resolve(text, Config(new() { ["SET"] = "value" }), missing);
+
+        Assert.Equal(expected, resolved);
+        Assert.Empty(missing);
+    }
+
     /// <summary>Writes a modified copy of the repository's realm file and returns its path.</summary>
     internal static string ModifiedRealm(string folder, Action<JsonNode> change)
     {

@@ -32,6 +32,9 @@ public sealed class EmbeddedIdpFixture : IAsyncLifetime, IIdentityProvider
     /// <summary>The realm file served: the repository's, or e.g. a modified copy set before <see cref="InitializeAsync"/>.</summary>
     public string RealmPath { get; init; } = RealmFilePath();
 
+    /// <summary>Extra configuration for the IdP (e.g. <c>EmbeddedIdp:Issuer</c>), set before <see cref="InitializeAsync"/>.</summary>
+    public IReadOnlyDictionary<string, string?> Settings { get; init; } = new Dictionary<string, string?>();
+
     public Uri BaseAddress { get; private set; } = null!;
 
     public string Issuer => $"{BaseAddress}realms/m2m";
@@ -120,6 +123,10 @@ public sealed class EmbeddedIdpFixture : IAsyncLifetime, IIdentityProvider
             ["PAYMENTS_API_SECRET"] = _secrets["payments-api"],
             ["Logging:LogLevel:Default"] = "Warning",
         };
+        foreach (var (key, value) in Settings)
+        {
+            settings[key] = value;
+        }
 
         var factory = new IdpFactory(settings, () => Interlocked.Increment(ref _tokenRequests));
         factory.UseKestrel(port);

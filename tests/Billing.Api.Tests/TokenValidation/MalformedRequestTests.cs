@@ -42,3 +42,24 @@ public sealed class MalformedRequestTests(BillingApiFixture fixture)
         Assert.Equal("Bearer", response.Headers.WwwAuthenticate.ToString());
     }
 }
+
+/// <summary>The same over real Kestrel, whose header limits a test server does not have.</summary>
+public sealed class OversizedHeaderOverKestrelTests
+{
+    [Theory]
+    [InlineData(20_000, HttpStatusCode.Unauthorized)]
+    [InlineData(70_000, HttpStatusCode.RequestHeaderFieldsTooLarge)]
+    public async Task Oversized_Authorization_header_gets_a_4xx_never_a_5xx(int length, HttpStatusCode expected)
+    {
+        await using var factory = new BillingApiFactory("http://127.0.0.1:1/realms/m2m");
+        factory.UseKestrel(0);
+        factory.StartServer();
+        using var client = factory.CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/invoices?paymentId=p");
+        request.Headers.TryAddWithoutValidation("Authorization", "Bearer " + new string('a', length));
+
+        using var response = await client.SendAsync(request, TestContext.Current.CancellationToken);
+
+        Assert.Equal(expected, response.StatusCode);
+    }
+}

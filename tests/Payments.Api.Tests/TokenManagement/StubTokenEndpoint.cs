@@ -16,6 +16,9 @@ public sealed class StubTokenEndpoint : HttpMessageHandler
 
     public int ExpiresIn { get; set; } = 300;
 
+    /// <summary>Send <c>expires_in</c> as a JSON string, as some IdPs do.</summary>
+    public bool ExpiresInAsString { get; set; }
+
     /// <summary>When set, the next answers are this status and RFC 6749 error instead of a token.</summary>
     public (HttpStatusCode Status, string Error, string Description)? Failure { get; set; }
 
@@ -42,7 +45,8 @@ public sealed class StubTokenEndpoint : HttpMessageHandler
             return Json(failure.Status, $$"""{"error":"{{failure.Error}}","error_description":"{{failure.Description}}"}""");
         }
 
-        var expiresIn = ExpiresIn > 0 ? $$""","expires_in":{{ExpiresIn}}""" : "";
+        var expiresIn = ExpiresIn <= 0 ? ""
+            : ExpiresInAsString ? $",\"expires_in\":\"{ExpiresIn}\"" : $",\"expires_in\":{ExpiresIn}";
         return Json(HttpStatusCode.OK, $$"""{"access_token":"token-{{number}}","token_type":"Bearer"{{expiresIn}}}""");
     }
 
