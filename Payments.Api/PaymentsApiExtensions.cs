@@ -15,7 +15,7 @@ public static class PaymentsApiExtensions
         builder.AddSqliteDatabase<PaymentsDbContext>(ConnectionStringName, DefaultConnectionString);
         builder.AddHttpApiDefaults();
 
-        builder.Services.AddBillingClient();
+        builder.Services.AddBillingClient(withoutTokenForBenchmark: builder.IsAuthenticationDisabledForBenchmark());
         builder.Services.AddOptions<InvoiceDeliveryOptions>()
             .BindConfiguration(InvoiceDeliveryOptions.SectionName)
             .ValidateDataAnnotations()
@@ -29,7 +29,12 @@ public static class PaymentsApiExtensions
     {
         app.MapHttpApiDocumentation();
 
-        app.MapPaymentEndpoints();
+        var payments = app.MapPaymentEndpoints();
+        if (app.IsAuthenticationDisabledForBenchmark())
+        {
+            payments.AllowAnonymous();
+        }
+
         return app;
     }
 }

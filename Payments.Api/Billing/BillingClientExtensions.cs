@@ -7,9 +7,10 @@ public static class BillingClientExtensions
 {
     /// <summary>
     /// The typed Billing client: service discovery, a <c>payments-service</c> token (token client <c>billing</c>),
-    /// and a resilience handler that retries only what is safe to send twice.
+    /// and a resilience handler that retries only what is safe to send twice. <paramref name="withoutTokenForBenchmark"/>
+    /// is only ever true in a benchmark run with authentication off (<see cref="BenchmarkMode"/>), to measure what auth costs.
     /// </summary>
-    public static IServiceCollection AddBillingClient(this IServiceCollection services)
+    public static IServiceCollection AddBillingClient(this IServiceCollection services, bool withoutTokenForBenchmark = false)
     {
         // Replaces the default handler from ServiceDefaults: that one retries every method, POST included.
         // RemoveAllResilienceHandlers is marked experimental; it is the supported way to replace a default handler.
@@ -18,8 +19,12 @@ public static class BillingClientExtensions
         billing.RemoveAllResilienceHandlers();
 #pragma warning restore EXTEXP0001
         billing.AddStandardResilienceHandler(ConfigureResilience);
-        // Inside the resilience handler, so every attempt carries a current token.
-        billing.AddClientCredentialsToken("billing", BillingScopes.Read);
+        if (!withoutTokenForBenchmark)
+        {
+            // Inside the resilience handler, so every attempt carries a current token.
+            billing.AddClientCredentialsToken("billing", BillingScopes.Read);
+        }
+
         return services;
     }
 
