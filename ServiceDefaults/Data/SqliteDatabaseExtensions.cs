@@ -64,7 +64,15 @@ public static class SqliteDatabaseExtensions
                 Directory.CreateDirectory(folder);
             }
 
-            await db.Database.EnsureCreatedAsync(cancellationToken);
+            try
+            {
+                await db.Database.EnsureCreatedAsync(cancellationToken);
+            }
+            catch (SqliteException exception) when (exception.SqliteErrorCode == 1 && exception.Message.Contains("already exists", StringComparison.Ordinal))
+            {
+                // Another instance on the same file created the schema between EF's check and its CREATE TABLE: done.
+            }
+
             // Write-ahead logging lets readers (a request, a background worker) run while a writer holds the lock.
             await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
         }

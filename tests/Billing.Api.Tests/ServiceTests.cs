@@ -2,6 +2,10 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Billing.Api.Tests.Infrastructure;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace Billing.Api.Tests;
@@ -67,11 +71,22 @@ public sealed class StartupTests
     [InlineData("ResourceServer:MaxTokenSize", "100", "MaxTokenSize")]
     [InlineData("ResourceServer:ValidIssuers:0", "relative/issuer", "ValidIssuers")]
     [InlineData("ResourceServer:RequireHttpsMetadata", "true", "ResourceServer:Authority must use https")]
-    public void Bad_resource_server_setting_fails_startup_naming_the_key(string key, string value, string expected)
+    public async Task Bad_resource_server_setting_fails_startup_naming_the_key(string key, string value, string expected)
     {
-        using var factory = new BillingApiFactory(UnreachableAuthority, new Dictionary<string, string?> { [key] = value });
+        // The building block on a plain host, as Billing.Api composes it: when an app fails to start,
+        // WebApplicationFactory races its own disposal and may report ObjectDisposedException instead of the cause.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = Environments.Development });
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ResourceServer:Authority"] = UnreachableAuthority,
+            ["ResourceServer:Audience"] = "billing-api",
+            [key] = value,
+        });
+        builder.AddResourceServer();
+        await using var host = builder.Build();
 
-        var exception = Assert.Throws<OptionsValidationException>(() => factory.CreateClient());
+        var exception = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync(Ct));
 
         Assert.Contains(expected, exception.Message);
     }
