@@ -43,8 +43,7 @@ public sealed class TraceTests(AppHostFixture appHost)
         Assert.NotNull(trace);
         var paymentsServer = Assert.Single(trace, IsPaymentsServer);
         Assert.Equal("POST", paymentsServer.Attribute("http.request.method"));
-        Assert.NotNull(appHost.CallerSpanOf(paymentsServer.TraceId));
-        Assert.Equal(appHost.CallerSpanOf(paymentsServer.TraceId), paymentsServer.ParentSpanId);
+        // Caller → payments-api is asserted by the test above: the payment that needed the token may be another test's.
 
         // The token request hangs off Payments' own token-acquisition span (ActivitySource M2MDemo.TokenManagement).
         var tokenRequestClient = AssertCalledByPayments(trace, Assert.Single(trace, IsTokenRequestAtIdp));
