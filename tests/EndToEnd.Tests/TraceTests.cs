@@ -43,7 +43,7 @@ public sealed class TraceTests(AppHostFixture appHost)
         Assert.NotNull(trace);
         var paymentsServer = Assert.Single(trace, IsPaymentsServer);
         Assert.Equal("POST", paymentsServer.Attribute("http.request.method"));
-        // Caller → payments-api is asserted by the test above: the payment that needed the token may be another test's.
+        // Caller → payments-api is asserted by the test above; here the caller span was now and then unknown (cause still open).
 
         // The token request hangs off Payments' own token-acquisition span (ActivitySource M2MDemo.TokenManagement).
         var tokenRequestClient = AssertCalledByPayments(trace, Assert.Single(trace, IsTokenRequestAtIdp));
