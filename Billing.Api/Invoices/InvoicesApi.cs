@@ -2,16 +2,12 @@ using System.Security.Claims;
 using Billing.Api.Data;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 
 namespace Billing.Api.Invoices;
 
 public static class InvoicesApi
 {
-    public const string IdempotencyKeyHeader = "Idempotency-Key";
-    public const int MaxIdempotencyKeyLength = 100;
-
     public static RouteGroupBuilder MapInvoicesApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/invoices").WithTags("Invoices");
@@ -37,24 +33,21 @@ public static class InvoicesApi
 
     public static async Task<Results<Created<InvoiceResponse>, Ok<InvoiceResponse>, ValidationProblem, ProblemHttpResult>> CreateInvoice(
         CreateInvoiceRequest request,
-        [FromHeader(Name = IdempotencyKeyHeader)] string? idempotencyKey,
+        [FromHeader(Name = IdempotencyKey.Header)] string? idempotencyKey,
         ClaimsPrincipal user,
         BillingDbContext db,
         TimeProvider timeProvider,
         CancellationToken cancellationToken)
     {
         var errors = request.Validate();
-        if (!IsValidIdempotencyKey(idempotencyKey))
-        {
-            errors[IdempotencyKeyHeader] = [$"Required header: 1 to {MaxIdempotencyKeyLength} printable ASCII characters."];
-        }
+        IdempotencyKey.Validate(idempotencyKey, errors);
 
         if (errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors);
         }
 
-        var clientId = user.FindFirstValue("client_id") ?? user.FindFirstValue("azp") ?? "";
+        var clientId = IdempotencyKey.OwnerOf(user);
         var requestHash = request.Hash();
 
         var existing = await FindByKeyAsync(db, clientId, idempotencyKey!, cancellationToken);
@@ -80,9 +73,8 @@ public static class InvoicesApi
         {
             await db.SaveChangesAsync(cancellationToken);
         }
-        catch (DbUpdateException exception) when (exception.InnerException is SqliteException { SqliteErrorCode: 19 })
+        catch (DbUpdateException exception) when (IdempotencyKey.IsLostRace(exception))
         {
-            // SQLITE_CONSTRAINT: a concurrent request with the same key won the race; answer as its replay.
             db.ChangeTracker.Clear();
             existing = await FindByKeyAsync(db, clientId, idempotencyKey!, cancellationToken);
             if (existing is null)
@@ -121,15 +113,7 @@ public static class InvoicesApi
     private static Task<Invoice?> FindByKeyAsync(BillingDbContext db, string clientId, string idempotencyKey, CancellationToken cancellationToken) =>
         db.Invoices.AsNoTracking().FirstOrDefaultAsync(i => i.ClientId == clientId && i.IdempotencyKey == idempotencyKey, cancellationToken);
 
-    /// <summary>Same key and same body: the invoice already made. Same key, other body: a client bug, 422 (IETF Idempotency-Key draft).</summary>
+    /// <summary>Same key and same body: the invoice already made; same key, other body: 422.</summary>
     private static Results<Created<InvoiceResponse>, Ok<InvoiceResponse>, ValidationProblem, ProblemHttpResult> Replay(Invoice existing, string requestHash) =>
-        existing.RequestHash == requestHash
-            ? TypedResults.Ok(InvoiceResponse.From(existing))
-            : TypedResults.Problem(
-                statusCode: StatusCodes.Status422UnprocessableEntity,
-                title: "Idempotency-Key reused",
-                detail: "This Idempotency-Key was already used with a different request body.");
-
-    private static bool IsValidIdempotencyKey(string? key) =>
-        key is { Length: > 0 and <= MaxIdempotencyKeyLength } && key.All(c => c is >= ' ' and <= '~');
+        existing.RequestHash == requestHash ? TypedResults.Ok(InvoiceResponse.From(existing)) : IdempotencyKey.Reused();
 }

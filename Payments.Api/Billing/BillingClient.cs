@@ -13,8 +13,6 @@ public sealed class BillingClient(HttpClient http)
     /// <summary>Service discovery resolves this to Billing's address: https when it has one, else http.</summary>
     public static readonly Uri ServiceAddress = new("https+http://billing-api");
 
-    public const string IdempotencyKeyHeader = "Idempotency-Key";
-
     /// <summary>
     /// Creates the invoice of a payment. The payment id is the Idempotency-Key, so sending it again (a retry, the
     /// outbox worker, a second replica) returns the same invoice instead of a second one.
@@ -23,7 +21,7 @@ public sealed class BillingClient(HttpClient http)
     public async Task<Invoice> CreateInvoiceAsync(CreateInvoiceRequest invoice, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "/invoices") { Content = JsonContent.Create(invoice) };
-        request.Headers.Add(IdempotencyKeyHeader, invoice.PaymentId);
+        request.Headers.Add(IdempotencyKey.Header, invoice.PaymentId);
         request.SetTokenScope(BillingScopes.Write);
 
         using var response = await http.SendAsync(request, cancellationToken);

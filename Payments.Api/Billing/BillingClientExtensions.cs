@@ -48,5 +48,5 @@ public static class BillingClientExtensions
         request is not null
         && (request.Method == HttpMethod.Get || request.Method == HttpMethod.Head || request.Method == HttpMethod.Options
             || request.Method == HttpMethod.Put || request.Method == HttpMethod.Delete
-            || request.Headers.Contains(BillingClient.IdempotencyKeyHeader));
+            || request.Headers.Contains(IdempotencyKey.Header));
 }

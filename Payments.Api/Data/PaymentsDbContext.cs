@@ -16,7 +16,7 @@ public sealed class PaymentsDbContext(DbContextOptions<PaymentsDbContext> option
         var payment = modelBuilder.Entity<Payment>();
         payment.Property(p => p.Currency).HasMaxLength(3);
         payment.Property(p => p.Description).HasMaxLength(CreatePaymentRequest.MaxDescriptionLength);
-        payment.Property(p => p.IdempotencyKey).HasMaxLength(PaymentsApi.MaxIdempotencyKeyLength);
+        payment.Property(p => p.IdempotencyKey).HasMaxLength(IdempotencyKey.MaxLength);
         payment.Property(p => p.Status).HasConversion<string>().HasMaxLength(20);
         // The database, not the code, guarantees one payment per key, however many requests race.
         payment.HasIndex(p => new { p.ClientId, p.IdempotencyKey }).IsUnique();

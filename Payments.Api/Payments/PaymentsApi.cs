@@ -1,7 +1,6 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Payments.Api.Billing;
@@ -12,9 +11,6 @@ namespace Payments.Api.Payments;
 
 public static class PaymentsApi
 {
-    public const string IdempotencyKeyHeader = "Idempotency-Key";
-    public const int MaxIdempotencyKeyLength = 100;
-
     public static RouteGroupBuilder MapPaymentEndpoints(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/payments").WithTags("Payments");
@@ -39,7 +35,7 @@ public static class PaymentsApi
     /// </summary>
     public static async Task<Results<Created<PaymentResponse>, Accepted<PaymentResponse>, Ok<PaymentResponse>, ValidationProblem, ProblemHttpResult>> CreatePayment(
         CreatePaymentRequest request,
-        [FromHeader(Name = IdempotencyKeyHeader)] string? idempotencyKey,
+        [FromHeader(Name = IdempotencyKey.Header)] string? idempotencyKey,
         ClaimsPrincipal user,
         PaymentsDbContext db,
         InvoiceDelivery delivery,
@@ -49,17 +45,14 @@ public static class PaymentsApi
         CancellationToken cancellationToken)
     {
         var errors = request.Validate();
-        if (!IsValidIdempotencyKey(idempotencyKey))
-        {
-            errors[IdempotencyKeyHeader] = [$"Required header: 1 to {MaxIdempotencyKeyLength} printable ASCII characters."];
-        }
+        IdempotencyKey.Validate(idempotencyKey, errors);
 
         if (errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors);
         }
 
-        var clientId = ClientIdOf(user);
+        var clientId = IdempotencyKey.OwnerOf(user);
         var requestHash = request.Hash();
         var existing = await FindByKeyAsync(db, clientId, idempotencyKey!, cancellationToken);
         if (existing is not null)
@@ -89,9 +82,8 @@ public static class PaymentsApi
             // One SaveChanges, one transaction: no payment without its outbox entry until its invoice is recorded.
             await db.SaveChangesAsync(cancellationToken);
         }
-        catch (DbUpdateException exception) when (exception.InnerException is SqliteException { SqliteErrorCode: 19 })
+        catch (DbUpdateException exception) when (IdempotencyKey.IsLostRace(exception))
         {
-            // SQLITE_CONSTRAINT: a concurrent request with the same key won the race; answer as its replay.
             db.ChangeTracker.Clear();
             existing = await FindByKeyAsync(db, clientId, idempotencyKey!, cancellationToken);
             if (existing is null)
@@ -113,7 +105,7 @@ public static class PaymentsApi
     public static async Task<Results<Ok<PaymentResponse>, ProblemHttpResult>> GetPayment(
         Guid id, ClaimsPrincipal user, PaymentsDbContext db, BillingClient billing, CancellationToken cancellationToken)
     {
-        var clientId = ClientIdOf(user);
+        var clientId = IdempotencyKey.OwnerOf(user);
         var payment = await db.Payments.AsNoTracking().FirstOrDefaultAsync(p => p.Id == id && p.ClientId == clientId, cancellationToken);
         if (payment is null)
         {
@@ -128,11 +120,7 @@ public static class PaymentsApi
     {
         if (existing.RequestHash != requestHash)
         {
-            // Same key, other body: a client bug, 422 (IETF Idempotency-Key draft).
-            return TypedResults.Problem(
-                statusCode: StatusCodes.Status422UnprocessableEntity,
-                title: "Idempotency-Key reused",
-                detail: "This Idempotency-Key was already used with a different request body.");
+            return IdempotencyKey.Reused();
         }
 
         return await WithInvoiceAsync(existing, billing, cancellationToken) is { } response ? TypedResults.Ok(response) : BillingUnavailable();
@@ -161,11 +149,6 @@ public static class PaymentsApi
         title: "Billing unavailable",
         detail: "The payment exists, but its invoice could not be read from Billing. Try again later.");
 
-    private static string ClientIdOf(ClaimsPrincipal user) => user.FindFirstValue("client_id") ?? user.FindFirstValue("azp") ?? "";
-
     private static Task<Payment?> FindByKeyAsync(PaymentsDbContext db, string clientId, string idempotencyKey, CancellationToken cancellationToken) =>
         db.Payments.AsNoTracking().FirstOrDefaultAsync(p => p.ClientId == clientId && p.IdempotencyKey == idempotencyKey, cancellationToken);
-
-    private static bool IsValidIdempotencyKey(string? key) =>
-        key is { Length: > 0 and <= MaxIdempotencyKeyLength } && key.All(c => c is >= ' ' and <= '~');
 }

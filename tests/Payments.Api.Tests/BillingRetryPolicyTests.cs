@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Hosting;
 using Payments.Api.Billing;
 
 namespace Payments.Api.Tests;
@@ -17,7 +18,7 @@ public sealed class BillingRetryPolicyTests
         using var request = new HttpRequestMessage(new HttpMethod(method), "http://billing.test/invoices");
         if (idempotencyKey is not null)
         {
-            request.Headers.Add(BillingClient.IdempotencyKeyHeader, idempotencyKey);
+            request.Headers.Add(IdempotencyKey.Header, idempotencyKey);
         }
 
         Assert.Equal(retried, BillingClientExtensions.IsSafeToRepeat(request));
