@@ -6,9 +6,9 @@ using Scalar.AspNetCore;
 namespace Microsoft.Extensions.Hosting;
 
 /// <summary>What every HTTP API here shares: problem-details errors and an OpenAPI document with its reference page.</summary>
-public static class HttpApiExtensions
+public static class ApiDefaultsExtensions
 {
-    public static IHostApplicationBuilder AddHttpApiDefaults(this IHostApplicationBuilder builder)
+    public static IHostApplicationBuilder AddApiDefaults(this IHostApplicationBuilder builder)
     {
         builder.Services.AddProblemDetails();
         // An unreadable request body is the caller's 400, not our 500 (Development throws it to show the details).
@@ -19,7 +19,7 @@ public static class HttpApiExtensions
     }
 
     /// <summary>The OpenAPI document, and in Development the Scalar page for it; both anonymous, they hold no data.</summary>
-    public static WebApplication MapHttpApiDocumentation(this WebApplication app)
+    public static WebApplication MapApiDocumentation(this WebApplication app)
     {
         app.MapOpenApi().AllowAnonymous();
         if (app.Environment.IsDevelopment())

@@ -1,15 +1,11 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Data.Sqlite;
-using Microsoft.EntityFrameworkCore;
 
-namespace Microsoft.Extensions.Hosting;
+namespace ApiDefaults;
 
-/// <summary>
-/// The <c>Idempotency-Key</c> rules both APIs share (IETF httpapi Idempotency-Key draft): the header's form, whose key
-/// it is, and the answers for a reused key. Each API stores the key with a unique index on (client, key).
-/// </summary>
+/// <summary>The <c>Idempotency-Key</c> header rules (IETF httpapi draft): its form, whose key it is, the answer to a reused key.</summary>
+/// <remarks>Each API stores the key with a unique index on (client, key), so the database settles a race.</remarks>
 public static class IdempotencyKey
 {
     public const string Header = "Idempotency-Key";
@@ -26,9 +22,6 @@ public static class IdempotencyKey
 
     /// <summary>Keys are scoped per calling client, so two clients can never collide on (or probe) each other's keys.</summary>
     public static string OwnerOf(ClaimsPrincipal user) => user.FindFirstValue("client_id") ?? user.FindFirstValue("azp") ?? "";
-
-    /// <summary>A concurrent request with the same key won the race to insert (SQLITE_CONSTRAINT): answer as its replay.</summary>
-    public static bool IsLostRace(DbUpdateException exception) => exception.InnerException is SqliteException { SqliteErrorCode: 19 };
 
     /// <summary>Same key, other body: a client bug, 422.</summary>
     public static ProblemHttpResult Reused() => TypedResults.Problem(

@@ -1,11 +1,8 @@
 using System.Globalization;
 
-namespace ServiceDefaults.Money;
+namespace Money;
 
-/// <summary>
-/// The one rule for an amount of money, used by Payments and Billing alike: Payments must never accept a payment
-/// whose invoice Billing would reject.
-/// </summary>
+/// <summary>Billing's rule for an amount of money, which Payments applies too: it must never take a payment Billing would not invoice.</summary>
 public static class AmountValidation
 {
     /// <summary>Largest amount accepted, in major units.</summary>

@@ -1,6 +1,6 @@
 using System.Collections.Frozen;
 
-namespace ServiceDefaults.Money;
+namespace Money;
 
 /// <summary>Active ISO 4217 currency codes (funds and precious metals excluded) and their decimal places.</summary>
 public static class Iso4217

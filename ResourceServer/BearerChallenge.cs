@@ -1,12 +1,10 @@
 using Microsoft.AspNetCore.Authentication.JwtBearer;
-using Microsoft.AspNetCore.Authorization;
-using Microsoft.AspNetCore.Authorization.Policy;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.IdentityModel.Tokens;
 
-namespace ServiceDefaults.Authentication;
+namespace ResourceServer;
 
 /// <summary>
 /// RFC 6750 §3 responses with RFC 7807 bodies: 401 <c>invalid_token</c> for a bad token (no error code when
@@ -84,25 +82,5 @@ internal static class BearerChallenge
 
         var problems = context.RequestServices.GetRequiredService<IProblemDetailsService>();
         await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem });
-    }
-}
-
-/// <summary>Turns a forbidden result caused by missing scopes into RFC 6750's 403; everything else as usual.</summary>
-internal sealed class InsufficientScopeResultHandler : IAuthorizationMiddlewareResultHandler
-{
-    private readonly AuthorizationMiddlewareResultHandler _default = new();
-
-    public Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, PolicyAuthorizationResult authorizeResult)
-    {
-        if (authorizeResult.Forbidden && authorizeResult.AuthorizationFailure is { } failure)
-        {
-            var missing = failure.FailedRequirements.OfType<ScopeRequirement>().Select(r => r.Scope).ToList();
-            if (missing.Count > 0)
-            {
-                return BearerChallenge.WriteInsufficientScopeAsync(context, missing);
-            }
-        }
-
-        return _default.HandleAsync(next, context, policy, authorizeResult);
     }
 }

@@ -2,7 +2,7 @@ using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 
-namespace ServiceDefaults.Authentication;
+namespace ResourceServer;
 
 /// <summary>Ready only when the IdP's metadata and signing keys are loaded (served from cache once fetched).</summary>
 internal sealed class IdentityProviderHealthCheck(IOptionsMonitor<JwtBearerOptions> jwtBearer) : IHealthCheck

@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;
-using ServiceDefaults.Authentication;
+using ResourceServer;
 
 namespace Microsoft.Extensions.DependencyInjection;
 

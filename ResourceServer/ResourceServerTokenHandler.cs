@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
-namespace ServiceDefaults.Authentication;
+namespace ResourceServer;
 
 /// <summary>
 /// The token handler JwtBearer uses: <see cref="JsonWebTokenHandler"/> plus the checks it does not make
@@ -125,6 +125,3 @@ internal sealed partial class ResourceServerTokenHandler : TokenHandler
     private static partial void LogRejected(ILogger logger, string reason, string failure,
         string? kid, string? issuer, string? audience, string? clientId);
 }
-
-/// <summary>A token that failed one of our own checks; the message is safe to return to the caller.</summary>
-public sealed class TokenRejectedException(string message) : SecurityTokenValidationException(message);

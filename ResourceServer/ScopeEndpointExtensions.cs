@@ -1,4 +1,4 @@
-using ServiceDefaults.Authentication;
+using ResourceServer;
 
 namespace Microsoft.AspNetCore.Builder;
 

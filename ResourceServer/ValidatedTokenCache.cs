@@ -4,7 +4,7 @@ using System.Text;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.IdentityModel.Tokens;
 
-namespace ServiceDefaults.Authentication;
+namespace ResourceServer;
 
 /// <summary>
 /// Remembers tokens that passed every check, keyed by the SHA-256 of the whole token (header, payload and

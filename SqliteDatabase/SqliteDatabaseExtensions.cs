@@ -1,12 +1,10 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
-using Microsoft.EntityFrameworkCore.Infrastructure;
-using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
+using SqliteDatabase;
 
 namespace Microsoft.Extensions.Hosting;
 
@@ -48,60 +46,5 @@ public static class SqliteDatabaseExtensions
         }
 
         return sqlite.ToString();
-    }
-
-    /// <summary>Creates the SQLite database under its data folder before the server accepts requests.</summary>
-    private sealed class SqliteDatabaseInitializer<TContext>(IServiceScopeFactory scopes) : IHostedLifecycleService
-        where TContext : DbContext
-    {
-        public async Task StartingAsync(CancellationToken cancellationToken)
-        {
-            await using var scope = scopes.CreateAsyncScope();
-            var db = scope.ServiceProvider.GetRequiredService<TContext>();
-            var dataSource = new SqliteConnectionStringBuilder(db.Database.GetConnectionString()).DataSource;
-            if (Path.GetDirectoryName(dataSource) is { Length: > 0 } folder)
-            {
-                Directory.CreateDirectory(folder);
-            }
-
-            try
-            {
-                await db.Database.EnsureCreatedAsync(cancellationToken);
-            }
-            catch (SqliteException exception) when (exception.SqliteErrorCode == 1 && exception.Message.Contains("already exists", StringComparison.Ordinal))
-            {
-                // Another instance on the same file created the schema between EF's check and its CREATE TABLE: done.
-            }
-
-            // Write-ahead logging lets readers (a request, a background worker) run while a writer holds the lock.
-            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
-        }
-
-        public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-        public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-        public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-        public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-    }
-
-    /// <summary>Ready when the database file exists and its tables can be read.</summary>
-    private sealed class SqliteDatabaseHealthCheck<TContext>(TContext db) : IHealthCheck
-        where TContext : DbContext
-    {
-        public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
-        {
-            var unreadable = $"The database '{context.Registration.Name}' cannot be read.";
-            try
-            {
-                var database = db.Database.GetService<IRelationalDatabaseCreator>();
-                return await database.ExistsAsync(cancellationToken) && await database.HasTablesAsync(cancellationToken)
-                    ? HealthCheckResult.Healthy()
-                    : HealthCheckResult.Unhealthy(unreadable);
-            }
-            catch (Exception exception) when (exception is SqliteException or InvalidOperationException)
-            {
-                return HealthCheckResult.Unhealthy(unreadable, exception);
-            }
-        }
     }
 }

@@ -1,6 +1,6 @@
 using System.ComponentModel;
 
-namespace ServiceDefaults.TokenManagement;
+namespace TokenClient;
 
 /// <summary>
 /// An access token with the two instants that matter to its cache: when to fetch the next one

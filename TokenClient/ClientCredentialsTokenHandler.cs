@@ -3,7 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.RegularExpressions;
 
-namespace ServiceDefaults.TokenManagement;
+namespace TokenClient;
 
 /// <summary>
 /// Puts a client-credentials token on every outgoing request. On 401 <c>invalid_token</c> it replaces the token
@@ -13,7 +13,7 @@ namespace ServiceDefaults.TokenManagement;
 /// </summary>
 public sealed partial class ClientCredentialsTokenHandler(
     ClientCredentialsTokenManager tokens,
-    TokenManagementTelemetry telemetry,
+    TokenClientTelemetry telemetry,
     string clientName,
     string? defaultScope) : DelegatingHandler
 {
@@ -49,19 +49,4 @@ public sealed partial class ClientCredentialsTokenHandler(
 
     [GeneratedRegex("""(^|[\s,])error\s*=\s*"?invalid_token"?""", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex InvalidTokenError();
-}
-
-public static class TokenRequestExtensions
-{
-    internal static readonly HttpRequestOptionsKey<string> ScopeOption = new("M2MDemo.TokenScope");
-
-    /// <summary>
-    /// This request needs a token for <paramref name="scope"/> instead of the handler's default: one HttpClient,
-    /// least privilege per call (a read goes out with a read token, a write with a write token).
-    /// </summary>
-    public static HttpRequestMessage SetTokenScope(this HttpRequestMessage request, string scope)
-    {
-        request.Options.Set(ScopeOption, scope);
-        return request;
-    }
 }

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Caching.Hybrid;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace ServiceDefaults.TokenManagement;
+namespace TokenClient;
 
 /// <summary>
 /// Gives out client-credentials access tokens, cached per (client, scope set) in <see cref="HybridCache"/>.
@@ -22,7 +22,7 @@ public sealed partial class ClientCredentialsTokenManager
     private readonly HybridCache _cache;
     private readonly TokenEndpointClient _tokenEndpoint;
     private readonly IOptionsMonitor<TokenClientOptions> _options;
-    private readonly TokenManagementTelemetry _telemetry;
+    private readonly TokenClientTelemetry _telemetry;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<ClientCredentialsTokenManager> _logger;
 
@@ -33,7 +33,7 @@ public sealed partial class ClientCredentialsTokenManager
         HybridCache cache,
         TokenEndpointClient tokenEndpoint,
         IOptionsMonitor<TokenClientOptions> options,
-        TokenManagementTelemetry telemetry,
+        TokenClientTelemetry telemetry,
         TimeProvider timeProvider,
         ILogger<ClientCredentialsTokenManager> logger)
     {
@@ -67,7 +67,7 @@ public sealed partial class ClientCredentialsTokenManager
 
     /// <summary>The cache key: client name, client id (so a changed id never gets an old token) and the sorted scope set.</summary>
     internal string CacheKey(string clientName, string? scope) =>
-        $"{TokenManagementTelemetry.Name}:{clientName}:{_options.Get(clientName).ClientId}:{NormalizeScope(scope ?? _options.Get(clientName).Scope)}";
+        $"{TokenClientTelemetry.Name}:{clientName}:{_options.Get(clientName).ClientId}:{NormalizeScope(scope ?? _options.Get(clientName).Scope)}";
 
     /// <summary>"b a  a" and "a b" are the same scope set, so they share a token.</summary>
     internal static string NormalizeScope(string? scope) =>

@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace ServiceDefaults.TokenManagement;
+namespace TokenClient;
 
 /// <summary>
 /// No access token could be had for a token client. The outgoing request was not sent.

@@ -4,43 +4,39 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using ServiceDefaults.TokenManagement;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
+using TokenClient;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
-public static class TokenManagementExtensions
+public static class TokenClientExtensions
 {
-    /// <summary>
-    /// Attaches a client-credentials token of token client <paramref name="tokenClient"/> (configured at
-    /// <c>TokenClients:{tokenClient}</c>, validated at startup) for <paramref name="scope"/> to every request of this HttpClient:
-    /// <c>services.AddHttpClient&lt;BillingClient&gt;(…).AddClientCredentialsToken("billing", "billing:write")</c>.
-    /// </summary>
-    public static IHttpClientBuilder AddClientCredentialsToken(this IHttpClientBuilder builder, string tokenClient, string? scope = null)
+    /// <summary>Attaches a token of client <paramref name="name"/> (settings in <c>TokenClient:{name}</c>) for <paramref name="scope"/> to every request.</summary>
+    /// <example><c>services.AddHttpClient&lt;BillingClient&gt;(…).AddTokenClient("billing", "billing:read")</c></example>
+    public static IHttpClientBuilder AddTokenClient(this IHttpClientBuilder builder, string name, string? scope = null)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(tokenClient);
-        builder.Services.AddTokenClient(tokenClient);
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        builder.Services.AddTokenClient(name);
         return builder.AddHttpMessageHandler(services => new ClientCredentialsTokenHandler(
             services.GetRequiredService<ClientCredentialsTokenManager>(),
-            services.GetRequiredService<TokenManagementTelemetry>(),
-            tokenClient,
+            services.GetRequiredService<TokenClientTelemetry>(),
+            name,
             scope));
     }
 
-    /// <summary>
-    /// Registers token client <paramref name="name"/> from <c>TokenClients:{name}</c> and the token management services
-    /// (<see cref="ClientCredentialsTokenManager"/> for code that needs a token without an HttpClient).
-    /// </summary>
+    /// <summary>Registers client <paramref name="name"/> from <c>TokenClient:{name}</c>, for code that asks <see cref="ClientCredentialsTokenManager"/> directly.</summary>
     public static IServiceCollection AddTokenClient(this IServiceCollection services, string name)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
-        services.AddTokenManagement();
+        services.AddTokenClientCore();
         services.AddOptions<TokenClientOptions>(name)
             .BindConfiguration($"{TokenClientOptions.SectionName}:{name}")
             .ValidateOnStart();
         return services;
     }
 
-    private static void AddTokenManagement(this IServiceCollection services)
+    private static void AddTokenClientCore(this IServiceCollection services)
     {
         if (services.Any(service => service.ServiceType == typeof(ClientCredentialsTokenManager)))
         {
@@ -51,13 +47,16 @@ public static class TokenManagementExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<IValidateOptions<TokenClientOptions>>(provider =>
             new TokenClientOptionsValidator(provider.GetService<IHostEnvironment>()?.IsDevelopment() ?? false));
-        services.AddSingleton<TokenManagementTelemetry>();
+        services.AddSingleton<TokenClientTelemetry>();
+        // Exported wherever the app has OpenTelemetry: the "acquire token" span puts the IdP's token request into the caller's trace.
+        services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddSource(TokenClientTelemetry.Name));
+        services.ConfigureOpenTelemetryMeterProvider(metrics => metrics.AddMeter(TokenClientTelemetry.Name));
         services.AddSingleton<TokenEndpointClient>();
         services.AddSingleton(provider => new ClientCredentialsTokenManager(
             provider.GetRequiredService<HybridCache>(),
             provider.GetRequiredService<TokenEndpointClient>(),
             provider.GetRequiredService<IOptionsMonitor<TokenClientOptions>>(),
-            provider.GetRequiredService<TokenManagementTelemetry>(),
+            provider.GetRequiredService<TokenClientTelemetry>(),
             provider.GetRequiredService<TimeProvider>(),
             provider.GetRequiredService<ILogger<ClientCredentialsTokenManager>>()));
 

@@ -1,15 +1,12 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 
-namespace ServiceDefaults.TokenManagement;
+namespace TokenClient;
 
-/// <summary>
-/// One span per token acquisition and four counters. Names start with <c>M2MDemo.</c> so ServiceDefaults exports them.
-/// Tags carry the client name and scope, never a token or a secret.
-/// </summary>
-public sealed class TokenManagementTelemetry
+/// <summary>One <c>acquire token</c> span per token request and four counters; tags carry client name and scope, never a token.</summary>
+public sealed class TokenClientTelemetry
 {
-    public const string Name = "M2MDemo.TokenManagement";
+    public const string Name = "TokenClient";
 
     internal static readonly ActivitySource ActivitySource = new(Name);
 
@@ -18,20 +15,20 @@ public sealed class TokenManagementTelemetry
     private readonly Counter<long> _failures;
     private readonly Counter<long> _retries;
 
-    public TokenManagementTelemetry(IMeterFactory meterFactory)
+    public TokenClientTelemetry(IMeterFactory meterFactory)
     {
         var meter = meterFactory.Create(Name);
-        _requests = meter.CreateCounter<long>("m2mdemo.token.requests", "{request}", "Requests sent to a token endpoint.");
-        _cacheHits = meter.CreateCounter<long>("m2mdemo.token.cache_hits", "{hit}", "Tokens served from the cache.");
-        _failures = meter.CreateCounter<long>("m2mdemo.token.failures", "{failure}", "Token requests that gave no token.");
-        _retries = meter.CreateCounter<long>("m2mdemo.token.retries", "{retry}", "Calls replayed with a new token after 401 invalid_token.");
+        _requests = meter.CreateCounter<long>("token_client.requests", "{request}", "Requests sent to a token endpoint.");
+        _cacheHits = meter.CreateCounter<long>("token_client.cache_hits", "{hit}", "Tokens served from the cache.");
+        _failures = meter.CreateCounter<long>("token_client.failures", "{failure}", "Token requests that gave no token.");
+        _retries = meter.CreateCounter<long>("token_client.retries", "{retry}", "Calls replayed with a new token after 401 invalid_token.");
     }
 
     internal static Activity? StartAcquisition(string clientName, string scope)
     {
         var activity = ActivitySource.StartActivity("acquire token", ActivityKind.Internal);
-        activity?.SetTag("m2mdemo.token.client", clientName);
-        activity?.SetTag("m2mdemo.token.scope", scope);
+        activity?.SetTag("token_client.name", clientName);
+        activity?.SetTag("token_client.scope", scope);
         return activity;
     }
 
@@ -44,5 +41,5 @@ public sealed class TokenManagementTelemetry
 
     internal void Retried(string clientName) => _retries.Add(1, Tag(clientName));
 
-    private static KeyValuePair<string, object?> Tag(string clientName) => new("m2mdemo.token.client", clientName);
+    private static KeyValuePair<string, object?> Tag(string clientName) => new("token_client.name", clientName);
 }

@@ -8,7 +8,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace ServiceDefaults.TokenManagement;
+namespace TokenClient;
 
 /// <summary>
 /// Speaks RFC 6749 §4.4 to a token endpoint: one POST per call, no caching (that is <see cref="ClientCredentialsTokenManager"/>'s job).
@@ -17,25 +17,25 @@ namespace ServiceDefaults.TokenManagement;
 internal sealed partial class TokenEndpointClient(
     IHttpClientFactory httpClientFactory,
     IOptionsMonitor<TokenClientOptions> options,
-    TokenManagementTelemetry telemetry,
+    TokenClientTelemetry telemetry,
     TimeProvider timeProvider,
     ILogger<TokenEndpointClient> logger,
     IHostEnvironment? environment = null)
 {
-    /// <summary>The HttpClient for token and discovery requests; its resilience is set in <c>AddClientCredentialsToken</c>.</summary>
-    public const string HttpClientName = "M2MDemo.TokenEndpoint";
+    /// <summary>The HttpClient for token and discovery requests; its resilience is set in <c>AddTokenClient</c>.</summary>
+    public const string HttpClientName = "TokenClient.TokenEndpoint";
 
     // A discovered endpoint is kept for the process lifetime; a failed discovery is dropped so the next call retries it.
     private readonly ConcurrentDictionary<string, Lazy<Task<Uri>>> _discovered = new(StringComparer.Ordinal);
 
     public async Task<AccessToken> RequestTokenAsync(string clientName, string scope, CancellationToken cancellationToken)
     {
-        using var activity = TokenManagementTelemetry.StartAcquisition(clientName, scope);
+        using var activity = TokenClientTelemetry.StartAcquisition(clientName, scope);
         telemetry.TokenRequested(clientName);
         try
         {
             var token = await SendTokenRequestAsync(clientName, options.Get(clientName), scope, cancellationToken);
-            activity?.SetTag("m2mdemo.token.expires_at", token.ExpiresAt.ToString("O"));
+            activity?.SetTag("token_client.expires_at", token.ExpiresAt.ToString("O"));
             return token;
         }
         catch (TokenAcquisitionException ex)
@@ -118,9 +118,9 @@ internal sealed partial class TokenEndpointClient(
 
     private Task<Uri> GetTokenEndpointAsync(string clientName, TokenClientOptions client, CancellationToken cancellationToken)
     {
-        if (!string.IsNullOrWhiteSpace(client.TokenEndpoint))
+        if (TokenClientOptionsValidator.IsSet(client.TokenEndpoint))
         {
-            return Task.FromResult(new Uri(client.TokenEndpoint));
+            return Task.FromResult(client.TokenEndpoint!);
         }
 
         // Shared by concurrent callers, so it must not observe any one caller's cancellation.
@@ -132,7 +132,7 @@ internal sealed partial class TokenEndpointClient(
     {
         try
         {
-            var address = new Uri($"{client.Authority!.TrimEnd('/')}/.well-known/openid-configuration");
+            var address = new Uri($"{client.Authority!.OriginalString.TrimEnd('/')}/.well-known/openid-configuration");
             using var request = new HttpRequestMessage(HttpMethod.Get, address);
             using var response = await SendAsync(clientName, request, CancellationToken.None);
             using var body = await ReadJsonAsync(response, CancellationToken.None);
