@@ -1,31 +1,32 @@
 using System.Net;
-using Billing.Api.Tests.Infrastructure;
 using Microsoft.Extensions.Logging;
+using ResourceServer.Tests.Infrastructure;
+using TestSupport;
 
-namespace Billing.Api.Tests.TokenValidation;
+namespace ResourceServer.Tests;
 
-[Collection(nameof(BillingApiCollection))]
-public sealed class KeyRefreshAndLoggingTests(BillingApiFixture fixture)
+[Collection(nameof(ResourceServerCollection))]
+public sealed class KeyRefreshAndLoggingTests(ResourceServerFixture fixture)
 {
     [Fact]
     public async Task Unknown_kids_trigger_at_most_one_JWKS_refresh()
     {
         // Warm up: the metadata and keys are loaded by the first validated token.
         var valid = await fixture.Idp.GetAccessTokenAsync("payments-service", ct: TestContext.Current.CancellationToken);
-        using (var warmUp = await fixture.SendAsync(Requests.For(Endpoint.ListInvoicesOfPayment, fixture, "Bearer " + valid)))
+        using (var warmUp = await fixture.SendAsync(Resource.Read("Bearer " + valid)))
         {
             Assert.Equal(HttpStatusCode.OK, warmUp.StatusCode);
         }
 
-        var before = fixture.Api.Jwks.Count;
+        var before = fixture.Host.Jwks.Count;
         for (var i = 0; i < 10; i++)
         {
             var token = TestTokens.Sign(TestTokens.Header(kid: $"unknown-{i}"), TestTokens.Claims(fixture.Idp.Issuer), TestTokens.UntrustedKey);
-            using var response = await fixture.SendAsync(Requests.For(Endpoint.ListInvoicesOfPayment, fixture, "Bearer " + token));
+            using var response = await fixture.SendAsync(Resource.Read("Bearer " + token));
             Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         }
 
-        Assert.InRange(fixture.Api.Jwks.Count - before, 0, 1);
+        Assert.InRange(fixture.Host.Jwks.Count - before, 0, 1);
     }
 
     [Fact]
@@ -38,15 +39,15 @@ public sealed class KeyRefreshAndLoggingTests(BillingApiFixture fixture)
         var tampered = TestTokens.WithPayload(
             await fixture.Idp.GetAccessTokenAsync("payments-service", ct: TestContext.Current.CancellationToken), payload => payload);
         var tamperedSignature = tampered[..^4] + (tampered.EndsWith("AAAA", StringComparison.Ordinal) ? "BBBB" : "AAAA");
-        fixture.Api.Logs.Clear();
+        fixture.Host.Logs.Clear();
 
         foreach (var token in new[] { rejected, tamperedSignature, "not-a-jwt-but-secret-looking" })
         {
-            using var response = await fixture.SendAsync(Requests.For(Endpoint.ListInvoicesOfPayment, fixture, "Bearer " + token));
+            using var response = await fixture.SendAsync(Resource.Read("Bearer " + token));
             Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         }
 
-        var records = fixture.Api.Logs.GetSnapshot();
+        var records = fixture.Host.Logs.GetSnapshot();
         var rejection = Assert.Single(records, r => r.Message.Contains("iss=http://evil.example/realms/m2m", StringComparison.Ordinal));
         Assert.Equal(LogLevel.Information, rejection.Level);
         Assert.Contains("The issuer is invalid", rejection.Message);
@@ -56,7 +57,7 @@ public sealed class KeyRefreshAndLoggingTests(BillingApiFixture fixture)
         Assert.Contains(records, r => r.Message.Contains("The signature is invalid", StringComparison.Ordinal));
 
         Assert.Contains(records, r => r.Category?.StartsWith("Microsoft.AspNetCore.Authentication", StringComparison.Ordinal) == true);
-        foreach (var record in records.Where(r => r.Category == "ServiceDefaults.Authentication.TokenValidation"))
+        foreach (var record in records.Where(r => r.Category == "ResourceServer.TokenValidation"))
         {
             Assert.DoesNotContain('\n', record.Message);
         }

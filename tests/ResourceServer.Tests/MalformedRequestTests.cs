@@ -1,11 +1,11 @@
 using System.Net;
-using Billing.Api.Tests.Infrastructure;
+using ResourceServer.Tests.Infrastructure;
 
-namespace Billing.Api.Tests.TokenValidation;
+namespace ResourceServer.Tests;
 
 /// <summary>No Authorization header, however malformed or large, produces a 5xx.</summary>
-[Collection(nameof(BillingApiCollection))]
-public sealed class MalformedRequestTests(BillingApiFixture fixture)
+[Collection(nameof(ResourceServerCollection))]
+public sealed class MalformedRequestTests(ResourceServerFixture fixture)
 {
     public static readonly TheoryData<string> MalformedWithToken = new(
         "Bearer not-a-jwt",
@@ -19,7 +19,7 @@ public sealed class MalformedRequestTests(BillingApiFixture fixture)
         "Bearer eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.%%%.%%%",
         "Bearer a.b.c.d.e",
         "Bearer \u00e9t\u00e9.\u00e9t\u00e9.\u00e9t\u00e9",
-        "Bearer " + new string('a', 100_000),
+        "Bearer a.b." + new string('c', 10_000),
         "Bearer " + string.Join('.', Enumerable.Repeat(new string('e', 3_000), 3)));
 
     public static readonly TheoryData<string> WithoutBearerToken = new("", "Bearer", "Bearer ", "Basic dXNlcjpwYXNz", "Negotiate abc", "Bearertoken");
@@ -27,7 +27,7 @@ public sealed class MalformedRequestTests(BillingApiFixture fixture)
     [Theory, MemberData(nameof(MalformedWithToken))]
     public async Task Malformed_bearer_token_gets_401_invalid_token(string authorization)
     {
-        using var response = await fixture.SendAsync(Requests.For(Endpoint.ListInvoicesOfPayment, fixture, authorization));
+        using var response = await fixture.SendAsync(Resource.Read(authorization));
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         Assert.StartsWith("Bearer error=\"invalid_token\"", response.Headers.WwwAuthenticate.ToString());
@@ -36,29 +36,19 @@ public sealed class MalformedRequestTests(BillingApiFixture fixture)
     [Theory, MemberData(nameof(WithoutBearerToken))]
     public async Task Authorization_header_without_a_bearer_token_gets_a_bare_challenge(string authorization)
     {
-        using var response = await fixture.SendAsync(Requests.For(Endpoint.ListInvoicesOfPayment, fixture, authorization));
+        using var response = await fixture.SendAsync(Resource.Read(authorization));
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         Assert.Equal("Bearer", response.Headers.WwwAuthenticate.ToString());
     }
-}
 
-/// <summary>The same over real Kestrel, whose header limits a test server does not have.</summary>
-public sealed class OversizedHeaderOverKestrelTests
-{
     [Theory]
     [InlineData(20_000, HttpStatusCode.Unauthorized)]
     [InlineData(70_000, HttpStatusCode.RequestHeaderFieldsTooLarge)]
     public async Task Oversized_Authorization_header_gets_a_4xx_never_a_5xx(int length, HttpStatusCode expected)
     {
-        await using var factory = new BillingApiFactory("http://127.0.0.1:1/realms/m2m");
-        factory.UseKestrel(0);
-        factory.StartServer();
-        using var client = factory.CreateClient();
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/invoices?paymentId=p");
-        request.Headers.TryAddWithoutValidation("Authorization", "Bearer " + new string('a', length));
-
-        using var response = await client.SendAsync(request, TestContext.Current.CancellationToken);
+        // Kestrel answers 431 beyond its 32 KB of request headers; below that the token's own size limit gives 401.
+        using var response = await fixture.SendAsync(Resource.Read("Bearer " + new string('a', length)));
 
         Assert.Equal(expected, response.StatusCode);
     }

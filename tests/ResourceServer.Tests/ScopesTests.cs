@@ -1,6 +1,5 @@
-using ServiceDefaults.Authentication;
 
-namespace Billing.Api.Tests.TokenValidation;
+namespace ResourceServer.Tests;
 
 public sealed class ScopesTests
 {

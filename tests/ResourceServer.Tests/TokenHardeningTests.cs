@@ -1,14 +1,15 @@
 using System.Net;
-using Billing.Api.Tests.Infrastructure;
+using ResourceServer.Tests.Infrastructure;
+using TestSupport;
 
-namespace Billing.Api.Tests.TokenValidation;
+namespace ResourceServer.Tests;
 
 /// <summary>
 /// Where we go beyond JwtBearer's defaults. Each token is signed with the test-only trusted key and differs from
 /// an accepted one (the first test) in a single property.
 /// </summary>
-[Collection(nameof(BillingApiCollection))]
-public sealed class TokenHardeningTests(BillingApiFixture fixture)
+[Collection(nameof(ResourceServerCollection))]
+public sealed class TokenHardeningTests(ResourceServerFixture fixture)
 {
     [Theory]
     [InlineData("JWT")]
@@ -174,8 +175,7 @@ public sealed class TokenHardeningTests(BillingApiFixture fixture)
         var claims = Claims(audience: "evil\r\nSet-Cookie: session=1");
         claims["iss"] = "\"quoted\"\r\nissuer";
 
-        using var response = await fixture.SendAsync(Requests.For(Endpoint.ListInvoicesOfPayment, fixture,
-            "Bearer " + TestTokens.Sign(TestTokens.Header(), claims)));
+        using var response = await fixture.SendAsync(Resource.Read("Bearer " + TestTokens.Sign(TestTokens.Header(), claims)));
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         Assert.DoesNotContain("evil", response.Headers.WwwAuthenticate.ToString());
@@ -187,13 +187,13 @@ public sealed class TokenHardeningTests(BillingApiFixture fixture)
 
     private async Task<HttpStatusCode> StatusWith(string token)
     {
-        using var response = await fixture.SendAsync(Requests.For(Endpoint.ListInvoicesOfPayment, fixture, "Bearer " + token));
+        using var response = await fixture.SendAsync(Resource.Read("Bearer " + token));
         return response.StatusCode;
     }
 
     private async Task AssertInvalidToken(string token, string description)
     {
-        using var response = await fixture.SendAsync(Requests.For(Endpoint.ListInvoicesOfPayment, fixture, "Bearer " + token));
+        using var response = await fixture.SendAsync(Resource.Read("Bearer " + token));
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         Assert.Equal($"Bearer error=\"invalid_token\", error_description=\"{description}\"", response.Headers.WwwAuthenticate.ToString());

@@ -1,11 +1,11 @@
 using System.Net;
-using Billing.Api.Tests.Infrastructure;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Microsoft.IdentityModel.Tokens;
-using ServiceDefaults.Authentication;
+using ResourceServer.Tests.Infrastructure;
+using TestSupport;
 
-namespace Billing.Api.Tests.TokenValidation;
+namespace ResourceServer.Tests;
 
 /// <summary>The cache only ever answers for the exact bytes that passed validation, and only until exp.</summary>
 public sealed class ValidatedTokenCacheTests : IDisposable
@@ -114,8 +114,8 @@ public sealed class ValidatedTokenCacheTests : IDisposable
 }
 
 /// <summary>The same through the running service: a cached token does not open the door to its tampered copies.</summary>
-[Collection(nameof(BillingApiCollection))]
-public sealed class ValidatedTokenCacheFunctionalTests(BillingApiFixture fixture)
+[Collection(nameof(ResourceServerCollection))]
+public sealed class ValidatedTokenCacheFunctionalTests(ResourceServerFixture fixture)
 {
     [Fact]
     public async Task Tampered_copy_of_a_token_the_service_just_accepted_is_rejected()
@@ -123,7 +123,7 @@ public sealed class ValidatedTokenCacheFunctionalTests(BillingApiFixture fixture
         var token = await fixture.Idp.GetAccessTokenAsync("payments-service", ct: TestContext.Current.CancellationToken);
         for (var i = 0; i < 2; i++)
         {
-            using var accepted = await fixture.SendAsync(Requests.For(Endpoint.ListInvoicesOfPayment, fixture, "Bearer " + token));
+            using var accepted = await fixture.SendAsync(Resource.Read("Bearer " + token));
             Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
         }
 
@@ -132,7 +132,7 @@ public sealed class ValidatedTokenCacheFunctionalTests(BillingApiFixture fixture
             payload["scope"] = System.Text.Json.JsonSerializer.SerializeToElement("billing:read billing:write");
             return payload;
         });
-        using var response = await fixture.SendAsync(Requests.For(Endpoint.CreateInvoice, fixture, "Bearer " + elevated));
+        using var response = await fixture.SendAsync(Resource.Write("Bearer " + elevated));
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
     }

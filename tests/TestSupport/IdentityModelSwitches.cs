@@ -1,13 +1,13 @@
 using System.Runtime.CompilerServices;
 
-namespace Billing.Api.Tests.Infrastructure;
+namespace TestSupport;
 
 internal static class IdentityModelSwitches
 {
-    /// <summary>
-    /// AddResourceServer sets this switch, and a real Billing.Api process sets it before IdentityModel reads it.
-    /// Here the in-process EmbeddedIdp touches IdentityModel first (which caches switches), so set it as early as a real process does.
-    /// </summary>
+    /// <summary>AddResourceServer sets this switch before IdentityModel reads it; here the in-process IdP reads it first, so set it as early.</summary>
+    // CA2255: a library's module initializer is exactly what is needed: it runs before any type of this library is used.
+#pragma warning disable CA2255
     [ModuleInitializer]
-    internal static void AsInABillingApiProcess() => AppContext.SetSwitch("Switch.Microsoft.IdentityModel.UpdateConfigAsBlocking", true);
+#pragma warning restore CA2255
+    internal static void AsInAResourceServerProcess() => AppContext.SetSwitch("Switch.Microsoft.IdentityModel.UpdateConfigAsBlocking", true);
 }

@@ -3,12 +3,10 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.IdentityModel.Tokens;
 
-namespace Billing.Api.Tests.Infrastructure;
+namespace TestSupport;
 
-/// <summary>
-/// Hand-built JWTs for cases a real IdP never issues. <see cref="TrustedKey"/> is trusted only by the test host
-/// (<see cref="BillingApiFactory"/>), so a crafted token differs from an accepted one in exactly the property under test.
-/// </summary>
+/// <summary>Hand-built JWTs for cases a real IdP never issues, signed by keys only the test hosts trust.</summary>
+/// <remarks>A crafted token then differs from an accepted one in exactly the property under test.</remarks>
 public static class TestTokens
 {
     public const string TrustedKid = "test-only-trusted-key";

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text;
 
-namespace Payments.Api.Tests.TokenManagement;
+namespace TokenClient.Tests;
 
 /// <summary>
 /// A token endpoint in memory for the unit tests: answers with numbered tokens, counts requests, and can hold

@@ -5,9 +5,8 @@ using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Options;
-using ServiceDefaults.TokenManagement;
 
-namespace Payments.Api.Tests.TokenManagement;
+namespace TokenClient.Tests;
 
 public sealed class TokenCacheTests : IAsyncLifetime
 {
@@ -216,11 +215,11 @@ public sealed class TokenCacheTests : IAsyncLifetime
     {
         await using var harness = new TokenManagerHarness(new()
         {
-            ["TokenClients:billing:TokenEndpoint"] = "http://idp.test/token",
-            ["TokenClients:billing:ClientId"] = "payments-service",
-            ["TokenClients:billing:ClientSecret"] = "secret",
-            ["TokenClients:billing:ClientAuthentication"] = "Post",
-            ["TokenClients:billing:RequireHttps"] = "false",
+            ["TokenClient:billing:TokenEndpoint"] = "http://idp.test/token",
+            ["TokenClient:billing:ClientId"] = "payments-service",
+            ["TokenClient:billing:ClientSecret"] = "secret",
+            ["TokenClient:billing:ClientAuthentication"] = "Post",
+            ["TokenClient:billing:RequireHttps"] = "false",
         });
 
         await harness.Tokens.GetTokenAsync(TokenManagerHarness.Client, cancellationToken: Ct);
@@ -233,11 +232,11 @@ public sealed class TokenCacheTests : IAsyncLifetime
     public async Task Token_requests_cache_hits_and_failures_are_counted()
     {
         using var requests = new MetricCollector<long>(_harness.Services.GetRequiredService<IMeterFactory>(),
-            TokenManagementTelemetry.Name, "m2mdemo.token.requests");
+            TokenClientTelemetry.Name, "token_client.requests");
         using var hits = new MetricCollector<long>(_harness.Services.GetRequiredService<IMeterFactory>(),
-            TokenManagementTelemetry.Name, "m2mdemo.token.cache_hits");
+            TokenClientTelemetry.Name, "token_client.cache_hits");
         using var failures = new MetricCollector<long>(_harness.Services.GetRequiredService<IMeterFactory>(),
-            TokenManagementTelemetry.Name, "m2mdemo.token.failures");
+            TokenClientTelemetry.Name, "token_client.failures");
 
         await GetAsync();
         await GetAsync();
@@ -257,7 +256,7 @@ public sealed class TokenCacheTests : IAsyncLifetime
         var spans = new List<Activity>();
         using var listener = new ActivityListener
         {
-            ShouldListenTo = source => source.Name == TokenManagementTelemetry.Name,
+            ShouldListenTo = source => source.Name == TokenClientTelemetry.Name,
             Sample = (ref ActivityCreationOptions<ActivityContext> _) =>
                 ActivitySamplingResult.AllDataAndRecorded,
             ActivityStopped = activity => { lock (spans) { spans.Add(activity); } },
@@ -270,12 +269,12 @@ public sealed class TokenCacheTests : IAsyncLifetime
         Activity[] ours;
         lock (spans)
         {
-            ours = [.. spans.Where(span => (string?)span.GetTagItem("m2mdemo.token.scope") == "span:test")];
+            ours = [.. spans.Where(span => (string?)span.GetTagItem("token_client.scope") == "span:test")];
         }
 
         var span = Assert.Single(ours);
         Assert.Equal("acquire token", span.DisplayName);
-        Assert.Equal(TokenManagerHarness.Client, span.GetTagItem("m2mdemo.token.client"));
+        Assert.Equal(TokenManagerHarness.Client, span.GetTagItem("token_client.name"));
         Assert.DoesNotContain(span.Tags, tag => tag.Value?.Contains("token-") == true);
     }
 
@@ -284,17 +283,17 @@ public sealed class TokenCacheTests : IAsyncLifetime
     {
         await using var harness = new TokenManagerHarness(new()
         {
-            ["TokenClients:billing:Authority"] = "http://idp.test/realms/m2m",
-            ["TokenClients:billing:TokenEndpoint"] = "http://idp.test/token",
-            ["TokenClients:billing:ClientSecret"] = "do-not-print-me",
-            ["TokenClients:billing:RequireHttps"] = "false",
+            ["TokenClient:billing:Authority"] = "http://idp.test/realms/m2m",
+            ["TokenClient:billing:TokenEndpoint"] = "http://idp.test/token",
+            ["TokenClient:billing:ClientSecret"] = "do-not-print-me",
+            ["TokenClient:billing:RequireHttps"] = "false",
         });
 
         var error = Assert.Throws<OptionsValidationException>(
             () => harness.Services.GetRequiredService<IOptionsMonitor<TokenClientOptions>>().Get(TokenManagerHarness.Client));
 
-        Assert.Contains("Set exactly one of TokenClients:billing:Authority and TokenClients:billing:TokenEndpoint.", error.Failures);
-        Assert.Contains("TokenClients:billing:ClientId is required.", error.Failures);
+        Assert.Contains("Set exactly one of TokenClient:billing:Authority and TokenClient:billing:TokenEndpoint.", error.Failures);
+        Assert.Contains("TokenClient:billing:ClientId is required.", error.Failures);
         Assert.DoesNotContain("do-not-print-me", error.Message);
     }
 
@@ -303,16 +302,16 @@ public sealed class TokenCacheTests : IAsyncLifetime
     {
         await using var harness = new TokenManagerHarness(new()
         {
-            ["TokenClients:billing:TokenEndpoint"] = "http://idp.test/token",
-            ["TokenClients:billing:ClientId"] = "payments-service",
-            ["TokenClients:billing:ClientSecret"] = "secret",
+            ["TokenClient:billing:TokenEndpoint"] = "http://idp.test/token",
+            ["TokenClient:billing:ClientId"] = "payments-service",
+            ["TokenClient:billing:ClientSecret"] = "secret",
         });
 
         var error = Assert.Throws<OptionsValidationException>(
             () => harness.Services.GetRequiredService<IOptionsMonitor<TokenClientOptions>>().Get(TokenManagerHarness.Client));
 
         Assert.Equal(
-            "TokenClients:billing:TokenEndpoint must use https (or set TokenClients:billing:RequireHttps to false for local development).",
+            "TokenClient:billing:TokenEndpoint must use https (or set TokenClient:billing:RequireHttps to false for local development).",
             Assert.Single(error.Failures));
     }
 }

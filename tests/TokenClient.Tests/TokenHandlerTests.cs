@@ -1,9 +1,8 @@
 using System.Net;
 using System.Net.Http.Headers;
 using Microsoft.Extensions.DependencyInjection;
-using ServiceDefaults.TokenManagement;
 
-namespace Payments.Api.Tests.TokenManagement;
+namespace TokenClient.Tests;
 
 /// <summary>The delegating handler against an in-memory API that rejects tokens on demand.</summary>
 public sealed class TokenHandlerTests : IAsyncLifetime
@@ -17,7 +16,7 @@ public sealed class TokenHandlerTests : IAsyncLifetime
     public ValueTask InitializeAsync()
     {
         var handler = new ClientCredentialsTokenHandler(
-            _harness.Tokens, _harness.Services.GetRequiredService<TokenManagementTelemetry>(), TokenManagerHarness.Client, "billing:write")
+            _harness.Tokens, _harness.Services.GetRequiredService<TokenClientTelemetry>(), TokenManagerHarness.Client, "billing:write")
         {
             InnerHandler = _api,
         };

@@ -1,9 +1,8 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
-using ServiceDefaults.TokenManagement;
 
-namespace Payments.Api.Tests.TokenManagement;
+namespace TokenClient.Tests;
 
 /// <summary>The real token management services with a fake clock and an in-memory token endpoint.</summary>
 public sealed class TokenManagerHarness : IAsyncDisposable
@@ -18,11 +17,11 @@ public sealed class TokenManagerHarness : IAsyncDisposable
         var configuration = new ConfigurationBuilder()
             .AddInMemoryCollection(settings ?? new Dictionary<string, string?>
             {
-                [$"TokenClients:{Client}:TokenEndpoint"] = "http://idp.test/realms/m2m/protocol/openid-connect/token",
-                [$"TokenClients:{Client}:ClientId"] = "payments-service",
-                [$"TokenClients:{Client}:ClientSecret"] = Secret,
-                [$"TokenClients:{Client}:Scope"] = "billing:read",
-                [$"TokenClients:{Client}:RequireHttps"] = "false",
+                [$"TokenClient:{Client}:TokenEndpoint"] = "http://idp.test/realms/m2m/protocol/openid-connect/token",
+                [$"TokenClient:{Client}:ClientId"] = "payments-service",
+                [$"TokenClient:{Client}:ClientSecret"] = Secret,
+                [$"TokenClient:{Client}:Scope"] = "billing:read",
+                [$"TokenClient:{Client}:RequireHttps"] = "false",
             })
             .Build();
 

@@ -6,13 +6,13 @@ using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Payments.Api.Billing;
 using Payments.Api.Payments;
 using Payments.Api.Tests.Infrastructure;
-using ServiceDefaults.TokenManagement;
+using TokenClient;
 
 namespace Payments.Api.Tests.Functional;
 
-/// <summary>Payments.Api's token handling against a real EmbeddedIdp and a real Billing.Api; token requests counted at the IdP.</summary>
+/// <summary>The tokens Payments.Api sends to Billing, with a real EmbeddedIdp and a real Billing.Api; token requests counted at the IdP.</summary>
 [Collection(nameof(PaymentsCollection))]
-public sealed class TokenManagementTests(IdpAndBillingFixture fixture)
+public sealed class BillingTokenTests(IdpAndBillingFixture fixture)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -58,27 +58,12 @@ public sealed class TokenManagementTests(IdpAndBillingFixture fixture)
     }
 
     [Fact]
-    public async Task Thousand_concurrent_token_requests_for_two_scope_sets_cause_two_token_requests()
-    {
-        await using var payments = fixture.StartPayments();
-        var tokens = payments.Services.GetRequiredService<ClientCredentialsTokenManager>();
-        fixture.Idp.ResetTokenRequestCount();
-
-        var results = await Task.WhenAll(Enumerable.Range(0, 1000)
-            .Select(i => Task.Run(() => tokens.GetTokenAsync("billing", i % 2 == 0 ? BillingScopes.Read : BillingScopes.Write, Ct), Ct)))
-            .WaitAsync(IdpAndBillingFixture.Timeout, Ct);
-
-        Assert.Equal(2, fixture.Idp.TokenRequestCount);
-        Assert.Equal(2, results.Select(token => token.Value).Distinct().Count());
-    }
-
-    [Fact]
     public async Task Rejected_token_is_replaced_and_the_call_replayed_once()
     {
         await using var payments = fixture.StartPayments();
         using var caller = await payments.CreateCallerAsync();
         using var retries = new MetricCollector<long>(
-            payments.Services.GetRequiredService<IMeterFactory>(), TokenManagementTelemetry.Name, "m2mdemo.token.retries");
+            payments.Services.GetRequiredService<IMeterFactory>(), TokenClientTelemetry.Name, "token_client.retries");
 
         // A real token of the IdP, but for Payments' audience: Billing answers 401 invalid_token, as for a revoked or rotated one.
         var wrongAudience = await fixture.Idp.GetAccessTokenAsync("checkout-service", "payments:write", Ct);
