@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using System.Text;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -8,6 +9,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using TestSupport;
 
@@ -56,6 +58,7 @@ public sealed class ResourceServerHost : IAsyncDisposable
         }
 
         builder.AddResourceServer();
+        builder.Logging.ClearProviders();
         builder.Services.AddFakeLogging();
         var jwks = new JwksRequestCounter();
         builder.Services.Configure<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme, options => options.BackchannelHttpHandler = jwks);
@@ -80,7 +83,12 @@ public sealed class ResourceServerHost : IAsyncDisposable
         return new ResourceServerHost(app, jwks);
     }
 
-    public HttpClient CreateClient() => new() { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+    /// <summary>Sends header values as UTF-8, so a test can put any text on the wire, not only what HttpClient deems valid.</summary>
+    public HttpClient CreateClient() => new(new SocketsHttpHandler { RequestHeaderEncodingSelector = (_, _) => Encoding.UTF8 })
+    {
+        BaseAddress = BaseAddress,
+        Timeout = TimeSpan.FromSeconds(30),
+    };
 
     public async ValueTask DisposeAsync()
     {
