@@ -14,8 +14,7 @@ var billing = builder.AddProject<Projects.Billing_Api>("billing-api")
 
 builder.AddProject<Projects.Payments_Api>("payments-api")
     .WithResourceServer(idp)
-    .WithEnvironment("TokenClients__billing__Authority", idp.GetIssuer())
-    .WithEnvironment("TokenClients__billing__ClientSecret", secrets.PaymentsService)
+    .WithTokenClient("billing", idp, secrets.PaymentsService)
     // No WaitFor(billing): Payments copes with Billing being down (its outbox retries), so both start once the IdP is ready.
     .WithReference(billing)
     .WithHttpHealthCheck("/health");

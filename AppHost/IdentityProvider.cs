@@ -59,12 +59,6 @@ internal static class IdentityProviderExtensions
     public static ReferenceExpression GetIssuer(this IResourceBuilder<IResourceWithEndpoints> idp) =>
         ReferenceExpression.Create($"{idp.GetEndpoint("http")}/realms/m2m");
 
-    /// <summary>Makes a service validate the IdP's tokens, and start only once the IdP is ready.</summary>
-    public static IResourceBuilder<ProjectResource> WithResourceServer(
-        this IResourceBuilder<ProjectResource> service, IResourceBuilder<IResourceWithEndpoints> idp) =>
-        service.WithEnvironment("ResourceServer__Authority", idp.GetIssuer())
-            .WaitFor(idp);
-
     private static (IdentityProvider Choice, string Reason) Choose(IConfiguration configuration)
     {
         var setting = configuration[SettingKey] ?? nameof(IdentityProvider.Auto);

@@ -1,5 +1,4 @@
 using Billing.Api.Data;
-using Billing.Api.Invoices;
 
 namespace Billing.Api;
 
@@ -8,23 +7,11 @@ public static class BillingApiExtensions
     public const string ConnectionStringName = "billing-db";
     private const string DefaultConnectionString = "Data Source=data/billing.db";
 
+    /// <summary>Billing's database, problem details and OpenAPI document; its endpoints are mapped by <c>MapInvoicesApi</c>.</summary>
     public static TBuilder AddBillingApi<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         builder.AddSqliteDatabase<BillingDbContext>(ConnectionStringName, DefaultConnectionString);
-        builder.AddHttpApiDefaults();
+        builder.AddApiDefaults();
         return builder;
-    }
-
-    public static WebApplication MapBillingApi(this WebApplication app)
-    {
-        app.MapHttpApiDocumentation();
-
-        var invoices = app.MapInvoicesApi();
-        if (app.IsAuthenticationDisabledForBenchmark())
-        {
-            invoices.AllowAnonymous();
-        }
-
-        return app;
     }
 }

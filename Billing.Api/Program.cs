@@ -1,4 +1,5 @@
 using Billing.Api;
+using Billing.Api.Invoices;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -12,6 +13,7 @@ app.UseExceptionHandler();
 app.UseStatusCodePages();
 
 app.MapDefaultEndpoints();
-app.MapBillingApi();
+app.MapApiDocumentation();
+app.MapInvoicesApi();
 
 app.Run();

@@ -1,7 +1,6 @@
 using Payments.Api.Billing;
 using Payments.Api.Data;
 using Payments.Api.Invoicing;
-using Payments.Api.Payments;
 
 namespace Payments.Api;
 
@@ -10,12 +9,13 @@ public static class PaymentsApiExtensions
     public const string ConnectionStringName = "payments-db";
     private const string DefaultConnectionString = "Data Source=data/payments.db";
 
+    /// <summary>Payments' database, Billing client and invoice outbox; its endpoints are mapped by <c>MapPaymentsApi</c>.</summary>
     public static TBuilder AddPaymentsApi<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         builder.AddSqliteDatabase<PaymentsDbContext>(ConnectionStringName, DefaultConnectionString);
-        builder.AddHttpApiDefaults();
+        builder.AddApiDefaults();
 
-        builder.Services.AddBillingClient(withoutTokenForBenchmark: builder.IsAuthenticationDisabledForBenchmark());
+        builder.Services.AddBillingClient();
         builder.Services.AddOptions<InvoiceDeliveryOptions>()
             .BindConfiguration(InvoiceDeliveryOptions.SectionName)
             .ValidateDataAnnotations()
@@ -23,18 +23,5 @@ public static class PaymentsApiExtensions
         builder.Services.AddScoped<InvoiceDelivery>();
         builder.Services.AddHostedService<InvoiceDeliveryWorker>();
         return builder;
-    }
-
-    public static WebApplication MapPaymentsApi(this WebApplication app)
-    {
-        app.MapHttpApiDocumentation();
-
-        var payments = app.MapPaymentEndpoints();
-        if (app.IsAuthenticationDisabledForBenchmark())
-        {
-            payments.AllowAnonymous();
-        }
-
-        return app;
     }
 }

@@ -1,4 +1,5 @@
 using Payments.Api;
+using Payments.Api.Payments;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -12,6 +13,7 @@ app.UseExceptionHandler();
 app.UseStatusCodePages();
 
 app.MapDefaultEndpoints();
+app.MapApiDocumentation();
 app.MapPaymentsApi();
 
 app.Run();

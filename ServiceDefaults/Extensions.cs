@@ -9,20 +9,11 @@ using OpenTelemetry.Trace;
 
 namespace Microsoft.Extensions.Hosting;
 
-/// <summary>
-/// Aspire service defaults shared by every service: OpenTelemetry, health checks, service discovery
-/// and resilience. Shaped after the Aspire project template's Extensions.cs.
-/// </summary>
+/// <summary>Aspire service defaults for every service: OpenTelemetry, health checks, service discovery and resilience.</summary>
 public static class Extensions
 {
     private const string HealthEndpointPath = "/health";
     private const string AlivenessEndpointPath = "/alive";
-
-    /// <summary>
-    /// Activity sources and meters of our own that every service exports, e.g. <c>M2MDemo.TokenManagement</c>: its
-    /// "acquire token" span is what puts the IdP's token request into the caller's trace.
-    /// </summary>
-    private static readonly string[] TelemetrySources = ["M2MDemo.*"];
 
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
@@ -51,11 +42,9 @@ public static class Extensions
             .WithMetrics(metrics => metrics
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation()
-                .AddRuntimeInstrumentation()
-                .AddMeter(TelemetrySources))
+                .AddRuntimeInstrumentation())
             .WithTracing(tracing => tracing
                 .AddSource(builder.Environment.ApplicationName)
-                .AddSource(TelemetrySources)
                 .AddAspNetCoreInstrumentation(options =>
                     // Health probes run every few seconds; tracing them would bury the real calls.
                     options.Filter = context =>
@@ -81,11 +70,8 @@ public static class Extensions
         return builder;
     }
 
-    /// <summary>
-    /// Maps <c>/health</c> (ready: every check passes) and <c>/alive</c> (live: the process answers).
-    /// Both answer anonymously: orchestrators probe them without a token. Unlike the Aspire template they are
-    /// mapped in every environment (the AppHost waits on them); the response is only "Healthy" or "Unhealthy".
-    /// </summary>
+    /// <summary>Maps <c>/health</c> (ready: every check passes) and <c>/alive</c> (live: the process answers), both anonymous.</summary>
+    /// <remarks>Unlike the Aspire template, mapped in every environment (the AppHost waits on them); they answer only "Healthy" or "Unhealthy".</remarks>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
         app.MapHealthChecks(HealthEndpointPath).AllowAnonymous();

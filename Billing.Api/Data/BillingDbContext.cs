@@ -1,3 +1,4 @@
+using ApiDefaults;
 using Billing.Api.Invoices;
 using Microsoft.EntityFrameworkCore;
 

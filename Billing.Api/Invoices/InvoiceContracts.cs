@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using ServiceDefaults.Money;
+using Money;
 
 namespace Billing.Api.Invoices;
 

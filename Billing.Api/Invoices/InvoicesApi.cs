@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using ApiDefaults;
 using Billing.Api.Data;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -73,8 +74,9 @@ public static class InvoicesApi
         {
             await db.SaveChangesAsync(cancellationToken);
         }
-        catch (DbUpdateException exception) when (IdempotencyKey.IsLostRace(exception))
+        catch (DbUpdateException exception) when (exception.IsConstraintViolation())
         {
+            // A concurrent request with the same key inserted first: answer as its replay.
             db.ChangeTracker.Clear();
             existing = await FindByKeyAsync(db, clientId, idempotencyKey!, cancellationToken);
             if (existing is null)

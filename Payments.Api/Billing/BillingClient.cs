@@ -1,6 +1,7 @@
 using System.Net;
+using ApiDefaults;
 using Polly;
-using ServiceDefaults.TokenManagement;
+using TokenClient;
 
 namespace Payments.Api.Billing;
 

@@ -1,3 +1,4 @@
+using ApiDefaults;
 using Microsoft.Extensions.Http.Resilience;
 using Polly;
 
@@ -5,12 +6,8 @@ namespace Payments.Api.Billing;
 
 public static class BillingClientExtensions
 {
-    /// <summary>
-    /// The typed Billing client: service discovery, a <c>payments-service</c> token (token client <c>billing</c>),
-    /// and a resilience handler that retries only what is safe to send twice. <paramref name="withoutTokenForBenchmark"/>
-    /// is only ever true in a benchmark run with authentication off (<see cref="BenchmarkMode"/>), to measure what auth costs.
-    /// </summary>
-    public static IServiceCollection AddBillingClient(this IServiceCollection services, bool withoutTokenForBenchmark = false)
+    /// <summary>The typed Billing client: service discovery, a token of client <c>billing</c>, retries only of what is safe to send twice.</summary>
+    public static IServiceCollection AddBillingClient(this IServiceCollection services)
     {
         // Replaces the default handler from ServiceDefaults: that one retries every method, POST included.
         // RemoveAllResilienceHandlers is marked experimental; it is the supported way to replace a default handler.
@@ -19,12 +16,8 @@ public static class BillingClientExtensions
         billing.RemoveAllResilienceHandlers();
 #pragma warning restore EXTEXP0001
         billing.AddStandardResilienceHandler(ConfigureResilience);
-        if (!withoutTokenForBenchmark)
-        {
-            // Inside the resilience handler, so every attempt carries a current token.
-            billing.AddClientCredentialsToken("billing", BillingScopes.Read);
-        }
-
+        // Inside the resilience handler, so every attempt carries a current token.
+        billing.AddTokenClient("billing", BillingScopes.Read);
         return services;
     }
 

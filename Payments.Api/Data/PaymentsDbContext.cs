@@ -1,3 +1,4 @@
+using ApiDefaults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Payments.Api.Invoicing;

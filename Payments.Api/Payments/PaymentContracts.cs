@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Payments.Api.Billing;
-using ServiceDefaults.Money;
+using Money;
 
 namespace Payments.Api.Payments;
 

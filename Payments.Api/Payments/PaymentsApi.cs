@@ -1,8 +1,8 @@
 using System.Security.Claims;
+using ApiDefaults;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 using Payments.Api.Billing;
 using Payments.Api.Data;
 using Payments.Api.Invoicing;
@@ -11,7 +11,7 @@ namespace Payments.Api.Payments;
 
 public static class PaymentsApi
 {
-    public static RouteGroupBuilder MapPaymentEndpoints(this IEndpointRouteBuilder app)
+    public static RouteGroupBuilder MapPaymentsApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/payments").WithTags("Payments");
 
@@ -37,13 +37,10 @@ public static class PaymentsApi
         CreatePaymentRequest request,
         [FromHeader(Name = IdempotencyKey.Header)] string? idempotencyKey,
         ClaimsPrincipal user,
-        PaymentsDbContext db,
-        InvoiceDelivery delivery,
-        BillingClient billing,
-        TimeProvider timeProvider,
-        IOptions<InvoiceDeliveryOptions> deliveryOptions,
+        [AsParameters] PaymentServices services,
         CancellationToken cancellationToken)
     {
+        var (db, billing, delivery, timeProvider, deliveryOptions) = services;
         var errors = request.Validate();
         IdempotencyKey.Validate(idempotencyKey, errors);
 
@@ -82,8 +79,9 @@ public static class PaymentsApi
             // One SaveChanges, one transaction: no payment without its outbox entry until its invoice is recorded.
             await db.SaveChangesAsync(cancellationToken);
         }
-        catch (DbUpdateException exception) when (IdempotencyKey.IsLostRace(exception))
+        catch (DbUpdateException exception) when (exception.IsConstraintViolation())
         {
+            // A concurrent request with the same key inserted first: answer as its replay.
             db.ChangeTracker.Clear();
             existing = await FindByKeyAsync(db, clientId, idempotencyKey!, cancellationToken);
             if (existing is null)

@@ -2,11 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Billing.Api.Tests.Infrastructure;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Options;
 
 namespace Billing.Api.Tests;
 
@@ -54,67 +49,5 @@ public sealed class ServiceTests(BillingApiFixture fixture)
 
         static string? ScopeOf(JsonElement operation) =>
             operation.GetProperty("security")[0].GetProperty("oauth2")[0].GetString();
-    }
-}
-
-/// <summary>Each test here starts its own Billing.Api (and where needed its own IdP).</summary>
-public sealed class StartupTests
-{
-    private const string UnreachableAuthority = "http://127.0.0.1:1/realms/m2m";
-
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    [Theory]
-    [InlineData("ResourceServer:Audience", "", "Audience")]
-    [InlineData("ResourceServer:Authority", "not a url", "Authority")]
-    [InlineData("ResourceServer:ClockSkew", "00:10:00", "ClockSkew")]
-    [InlineData("ResourceServer:MaxTokenSize", "100", "MaxTokenSize")]
-    [InlineData("ResourceServer:ValidIssuers:0", "relative/issuer", "ValidIssuers")]
-    [InlineData("ResourceServer:RequireHttpsMetadata", "true", "ResourceServer:Authority must use https")]
-    public async Task Bad_resource_server_setting_fails_startup_naming_the_key(string key, string value, string expected)
-    {
-        // The building block on a plain host, as Billing.Api composes it: when an app fails to start,
-        // WebApplicationFactory races its own disposal and may report ObjectDisposedException instead of the cause.
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = Environments.Development });
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["ResourceServer:Authority"] = UnreachableAuthority,
-            ["ResourceServer:Audience"] = "billing-api",
-            [key] = value,
-        });
-        builder.AddResourceServer();
-        await using var host = builder.Build();
-
-        var exception = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync(Ct));
-
-        Assert.Contains(expected, exception.Message);
-    }
-
-    [Fact]
-    public async Task Health_is_unhealthy_while_the_IdP_metadata_cannot_be_loaded()
-    {
-        // Nothing listens on this port: the IdP is down.
-        await using var factory = new BillingApiFactory(UnreachableAuthority);
-        using var client = factory.CreateClient();
-
-        using var health = await client.GetAsync("/health", Ct);
-        using var alive = await client.GetAsync("/alive", Ct);
-
-        Assert.Equal(HttpStatusCode.ServiceUnavailable, health.StatusCode);
-        Assert.Equal(HttpStatusCode.OK, alive.StatusCode);
-    }
-
-    [Fact]
-    public async Task Token_arriving_while_the_IdP_is_unreachable_gets_401_not_500()
-    {
-        await using var factory = new BillingApiFactory(UnreachableAuthority);
-        using var client = factory.CreateClient();
-        var token = TestTokens.Sign(TestTokens.Header(kid: "not-the-test-key"), TestTokens.Claims(UnreachableAuthority), TestTokens.UntrustedKey);
-
-        using var response = await client.SendAsync(Requests.Get("/invoices?paymentId=p", token), Ct);
-
-        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
-        Assert.StartsWith("Bearer error=\"invalid_token\"", response.Headers.WwwAuthenticate.ToString());
     }
 }

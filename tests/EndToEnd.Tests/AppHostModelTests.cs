@@ -81,8 +81,8 @@ public sealed class AppHostModelTests
         }
 
         var (_, payments) = await PublishedConfigurationOfAsync(Resource(builder, "payments-api"));
-        Assert.Equal("{idp.bindings.http.url}/realms/m2m", payments["TokenClients__billing__Authority"]);
-        Assert.Equal("{payments-service-secret.value}", payments["TokenClients__billing__ClientSecret"]);
+        Assert.Equal("{idp.bindings.http.url}/realms/m2m", payments["TokenClient__billing__Authority"]);
+        Assert.Equal("{payments-service-secret.value}", payments["TokenClient__billing__ClientSecret"]);
     }
 
     /// <summary>Arguments and environment as the manifest would state them: values, or expressions for parameters and endpoints.</summary>

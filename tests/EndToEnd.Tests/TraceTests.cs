@@ -45,10 +45,10 @@ public sealed class TraceTests(AppHostFixture appHost)
         Assert.Equal("POST", paymentsServer.Attribute("http.request.method"));
         // Caller → payments-api is asserted by the test above; here the caller span was now and then unknown (cause still open).
 
-        // The token request hangs off Payments' own token-acquisition span (ActivitySource M2MDemo.TokenManagement).
+        // The token request hangs off Payments' own token-acquisition span (ActivitySource TokenClient).
         var tokenRequestClient = AssertCalledByPayments(trace, Assert.Single(trace, IsTokenRequestAtIdp));
         var acquisition = Assert.Single(trace, s => s.SpanId == tokenRequestClient.ParentSpanId);
-        Assert.Equal(("payments-api", "M2MDemo.TokenManagement"), (acquisition.Service, acquisition.Scope));
+        Assert.Equal(("payments-api", "TokenClient"), (acquisition.Service, acquisition.Scope));
 
         AssertCalledByPayments(trace, Assert.Single(trace, IsInvoiceCreatedAtBilling));
     }

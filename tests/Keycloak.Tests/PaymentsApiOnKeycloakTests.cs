@@ -3,7 +3,7 @@ using System.Net.Http.Headers;
 using Microsoft.Extensions.DependencyInjection;
 using Payments.Api.Billing;
 using Payments.Api.Tests.Infrastructure;
-using ServiceDefaults.TokenManagement;
+using TokenClient;
 
 namespace Keycloak.Tests;
 

@@ -1,4 +1,4 @@
-using Microsoft.Extensions.Hosting;
+using ApiDefaults;
 using Payments.Api.Billing;
 
 namespace Payments.Api.Tests;

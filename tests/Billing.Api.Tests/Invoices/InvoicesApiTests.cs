@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Billing.Api.Tests.Infrastructure;
 using Microsoft.Extensions.Logging;
+using TestSupport;
 
 namespace Billing.Api.Tests.Invoices;
 

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Billing.Api.Tests.Infrastructure;
 using Microsoft.IdentityModel.Tokens;
+using TestSupport;
 
 namespace Billing.Api.Tests.TokenValidation;
 
@@ -76,7 +77,7 @@ public static class BadTokens
 /// <summary>The IdP as the token factory needs it: its issuer, its tokens and its published key.</summary>
 public sealed class EmbeddedIdpFixtureAccess(BillingApiFixture fixture)
 {
-    public TestSupport.EmbeddedIdpFixture Fixture => fixture.Idp;
+    public EmbeddedIdpFixture Fixture => fixture.Idp;
     public string Issuer => fixture.Idp.Issuer;
 
     public async Task<(string Kid, string PublicKeyPem)> FirstSigningKeyAsync()

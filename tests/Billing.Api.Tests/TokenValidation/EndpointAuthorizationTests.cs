@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Billing.Api.Tests.Infrastructure;
+using TestSupport;
 
 namespace Billing.Api.Tests.TokenValidation;
 

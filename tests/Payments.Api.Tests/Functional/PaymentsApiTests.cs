@@ -188,6 +188,6 @@ public sealed class PaymentsApiTests(IdpAndBillingFixture fixture) : IAsyncLifet
 
         var error = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => payments.CreateClient());
 
-        Assert.Contains("TokenClients:billing:ClientSecret is required.", error.Failures);
+        Assert.Contains("TokenClient:billing:ClientSecret is required.", error.Failures);
     }
 }

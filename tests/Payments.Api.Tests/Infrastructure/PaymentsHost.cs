@@ -29,9 +29,9 @@ public sealed class PaymentsHost(IIdentityProvider idp, Uri billingAddress, stri
         builder.UseEnvironment("Development");
         builder.UseSetting("ResourceServer:Authority", idp.Issuer);
         builder.UseSetting("ResourceServer:Audience", "payments-api");
-        builder.UseSetting("TokenClients:billing:Authority", idp.Issuer);
-        builder.UseSetting("TokenClients:billing:ClientId", "payments-service");
-        builder.UseSetting("TokenClients:billing:ClientSecret", clientSecret ?? idp.SecretOf("payments-service"));
+        builder.UseSetting("TokenClient:billing:Authority", idp.Issuer);
+        builder.UseSetting("TokenClient:billing:ClientId", "payments-service");
+        builder.UseSetting("TokenClient:billing:ClientSecret", clientSecret ?? idp.SecretOf("payments-service"));
         // How service discovery finds "https+http://billing-api" outside Aspire.
         builder.UseSetting("services:billing-api:http:0", billingAddress.ToString().TrimEnd('/'));
         builder.UseSetting("ConnectionStrings:payments-db", $"Data Source={Path.Combine(_dataDirectory, "payments.db")}");

@@ -1,0 +1,36 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace ResourceServer;
+
+/// <summary>
+/// How a resource server validates the bearer tokens it receives. Bound from the <c>ResourceServer</c> section.
+/// </summary>
+public sealed class ResourceServerOptions
+{
+    public const string SectionName = "ResourceServer";
+
+    /// <summary>The issuer URL; its <c>/.well-known/openid-configuration</c> gives the issuer and the signing keys.</summary>
+    [Required]
+    public Uri? Authority { get; set; }
+
+    /// <summary>The audience this service accepts (exact, case-sensitive match against <c>aud</c>).</summary>
+    [Required]
+    public string Audience { get; set; } = "";
+
+    /// <summary>Issuers accepted besides the discovered one (the IdP reached under another host name).</summary>
+    public string[] ValidIssuers { get; set; } = [];
+
+    [Range(typeof(TimeSpan), "00:00:00", "00:05:00")]
+    public TimeSpan ClockSkew { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Whether the metadata must be fetched over HTTPS; unset means "yes, outside Development".</summary>
+    public bool? RequireHttpsMetadata { get; set; }
+
+    /// <summary>Longest token accepted, in characters; a longer one is rejected before it is parsed.</summary>
+    [Range(1024, 64 * 1024)]
+    public int MaxTokenSize { get; set; } = 8 * 1024;
+
+    /// <summary>How many validated tokens are remembered until they expire; 0 switches the cache off.</summary>
+    [Range(0, 1_000_000)]
+    public int TokenCacheSize { get; set; } = 10_000;
+}

@@ -1,0 +1,127 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace ResourceServer;
+
+/// <summary>
+/// The token handler JwtBearer uses: <see cref="JsonWebTokenHandler"/> plus the checks it does not make
+/// (size before parsing, unknown <c>crit</c> headers, an array-valued <c>scope</c>), an optional cache of
+/// tokens that passed, and one log line per rejection that says why without ever containing the token.
+/// </summary>
+internal sealed partial class ResourceServerTokenHandler : TokenHandler
+{
+    private readonly JsonWebTokenHandler _inner;
+    private readonly ValidatedTokenCache? _cache;
+    private readonly ILogger _logger;
+    private readonly int _maxTokenSize;
+
+    public ResourceServerTokenHandler(int maxTokenSize, ValidatedTokenCache? cache, ILogger logger)
+    {
+        _maxTokenSize = maxTokenSize;
+        _cache = cache;
+        _logger = logger;
+        _inner = new JsonWebTokenHandler { MapInboundClaims = false, MaximumTokenSizeInBytes = maxTokenSize };
+        MaximumTokenSizeInBytes = maxTokenSize;
+    }
+
+    public override async Task<TokenValidationResult> ValidateTokenAsync(string token, TokenValidationParameters validationParameters)
+    {
+        if (token.Length > _maxTokenSize)
+        {
+            return Reject(token, new TokenRejectedException($"The token is larger than {_maxTokenSize} characters"));
+        }
+
+        var cacheKey = _cache is null ? null : ValidatedTokenCache.KeyOf(token);
+        if (cacheKey is not null && _cache!.TryGet(cacheKey, out var cached))
+        {
+            return cached;
+        }
+
+        TokenValidationResult result;
+        try
+        {
+            result = await _inner.ValidateTokenAsync(token, validationParameters);
+        }
+        catch (Exception exception) when (exception is ArgumentException or FormatException or SecurityTokenException)
+        {
+            // The handler reports most failures in the result, a few by throwing: both are a bad token, never a 500.
+            return Reject(token, exception);
+        }
+
+        if (!result.IsValid)
+        {
+            return Reject(token, result.Exception ?? new SecurityTokenValidationException("The token is invalid"));
+        }
+
+        if (CheckBeyondTheLibrary((JsonWebToken)result.SecurityToken) is { } rejection)
+        {
+            return Reject(token, rejection);
+        }
+
+        if (cacheKey is not null)
+        {
+            _cache!.Add(cacheKey, result);
+        }
+
+        return result;
+    }
+
+    private static TokenRejectedException? CheckBeyondTheLibrary(JsonWebToken jwt)
+    {
+        // RFC 7515 §4.1.11: a recipient must reject a token whose critical extensions it does not understand; we understand none.
+        if (jwt.TryGetHeaderValue<object>("crit", out _))
+        {
+            return new TokenRejectedException("The token lists critical header extensions this service does not support");
+        }
+
+        // RFC 8693 §4.2 / RFC 9068: scope is one space-separated string; an array would defeat exact parsing.
+        if (jwt.TryGetPayloadValue<object>(Scopes.ClaimType, out var scope) && scope is not string)
+        {
+            return new TokenRejectedException("The scope claim must be a space-separated string");
+        }
+
+        return null;
+    }
+
+    private TokenValidationResult Reject(string token, Exception exception)
+    {
+        if (_logger.IsEnabled(LogLevel.Information))
+        {
+            var (kid, issuer, audience, clientId) = DescribeUnverified(token);
+            LogRejected(_logger, BearerChallenge.Describe(exception), exception.GetType().Name, kid, issuer, audience, clientId);
+        }
+
+        return new TokenValidationResult { IsValid = false, Exception = exception };
+    }
+
+    /// <summary>What the token claims to be, read without trusting it and cut short: for the log, never for decisions.</summary>
+    private (string? Kid, string? Issuer, string? Audience, string? ClientId) DescribeUnverified(string token)
+    {
+        if (token.Length > _maxTokenSize || !_inner.CanReadToken(token))
+        {
+            return default;
+        }
+
+        try
+        {
+            var jwt = _inner.ReadJsonWebToken(token);
+            return (Cut(jwt.Kid), Cut(jwt.Issuer), Cut(string.Join(' ', jwt.Audiences)),
+                Cut(jwt.TryGetPayloadValue<string>("client_id", out var clientId) ? clientId : null));
+        }
+        catch (Exception exception) when (exception is ArgumentException or FormatException or SecurityTokenException)
+        {
+            return default;
+        }
+
+        // Attacker-chosen text: short, and without line breaks that could forge log lines.
+        static string? Cut(string? value) => value is null
+            ? null
+            : string.Concat(value.Take(100).Select(c => char.IsControl(c) ? '?' : c)) + (value.Length > 100 ? "…" : "");
+    }
+
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information,
+        Message = "Bearer token rejected: {Reason} ({Failure}); kid={Kid} iss={Issuer} aud={Audience} client_id={ClientId}")]
+    private static partial void LogRejected(ILogger logger, string reason, string failure,
+        string? kid, string? issuer, string? audience, string? clientId);
+}
