@@ -38,8 +38,9 @@ public sealed record CreateInvoiceRequest(string? PaymentId, decimal? Amount, st
     }
 }
 
+/// <summary>An invoice as answered; the amount always has its currency's decimal places, so a replay reads as the first answer.</summary>
 public sealed record InvoiceResponse(Guid Id, string PaymentId, decimal Amount, string Currency, string? Description, DateTimeOffset CreatedAt)
 {
     public static InvoiceResponse From(Invoice invoice) =>
-        new(invoice.Id, invoice.PaymentId, invoice.Amount, invoice.Currency, invoice.Description, invoice.CreatedAt);
+        new(invoice.Id, invoice.PaymentId, Iso4217.WithMinorUnits(invoice.Amount, invoice.Currency), invoice.Currency, invoice.Description, invoice.CreatedAt);
 }
