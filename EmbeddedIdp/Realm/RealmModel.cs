@@ -23,6 +23,9 @@ public sealed record RealmClient(
     TimeSpan? AccessTokenLifespan)
 {
     public string ServiceAccountUsername => $"service-account-{ClientId}";
+
+    /// <summary>Keycloak's client attribute <c>standard.token.exchange.enabled</c>: this client may send RFC 8693 exchanges.</summary>
+    public bool StandardTokenExchangeEnabled { get; init; }
 }
 
 /// <summary>A client scope: whether it shows in the <c>scope</c> claim and which audiences its mappers add.</summary>
