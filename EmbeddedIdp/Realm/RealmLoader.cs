@@ -24,8 +24,10 @@ public static partial class RealmLoader
         ["id", "displayName", "sslRequired", "registrationAllowed", "defaultDefaultClientScopes", "defaultOptionalClientScopes"];
 
     private const string LightweightAccessTokenAttribute = "client.use.lightweight.access.token.enabled";
+    private const string StandardTokenExchangeAttribute = "standard.token.exchange.enabled";
 
-    private static readonly HashSet<string> KnownClientAttributes = ["access.token.lifespan", LightweightAccessTokenAttribute];
+    private static readonly HashSet<string> KnownClientAttributes =
+        ["access.token.lifespan", LightweightAccessTokenAttribute, StandardTokenExchangeAttribute];
 
     public static RealmModel Load(string path, IConfiguration configuration, ILogger logger)
     {
@@ -263,6 +265,7 @@ public static partial class RealmLoader
             lifespan)
         {
             LightweightAccessTokens = IsOn(client.Attributes, LightweightAccessTokenAttribute),
+            StandardTokenExchangeEnabled = IsOn(client.Attributes, StandardTokenExchangeAttribute),
         };
     }
 
