@@ -25,12 +25,17 @@ public static class ResourceServerExtensions
         services.AddSingleton<IValidateOptions<ResourceServerOptions>, ResourceServerOptionsValidator>();
 
         services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton(sp => new ValidatedTokenCache(
-            sp.GetRequiredService<IOptions<ResourceServerOptions>>().Value.TokenCacheSize, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp =>
+        {
+            var settings = sp.GetRequiredService<IOptions<ResourceServerOptions>>().Value;
+            return new ValidatedTokenCache(settings.TokenCacheSize, settings.TokenCacheDuration, sp.GetRequiredService<TimeProvider>());
+        });
 
         services.AddProblemDetails();
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         services.AddSingleton<IConfigureOptions<JwtBearerOptions>, JwtBearerConfiguration>();
+        // Registered after AddJwtBearer's own, so it runs once the backchannel exists.
+        services.AddSingleton<IPostConfigureOptions<JwtBearerOptions>, SigningKeySourceConfiguration>();
 
         services.AddAuthorization();
         services.AddSingleton<IAuthorizationHandler, ScopeAuthorizationHandler>();
