@@ -23,6 +23,9 @@ public sealed record RealmClient(
     TimeSpan? AccessTokenLifespan)
 {
     public string ServiceAccountUsername => $"service-account-{ClientId}";
+
+    /// <summary>The realm file's <c>users[].enabled</c> of the service-account user; Keycloak refuses tokens for a disabled one.</summary>
+    public bool ServiceAccountUserEnabled { get; init; } = true;
 }
 
 /// <summary>A client scope: whether it shows in the <c>scope</c> claim and which audiences its mappers add.</summary>
