@@ -74,6 +74,29 @@ public sealed class RealmLoaderTests : IDisposable
     }
 
     [Fact]
+    public void Undefined_scope_on_a_client_is_a_warning_and_dropped_as_Keycloaks_import_does()
+    {
+        var path = ModifiedRealm(realm => Client(realm, "payments-service")["optionalClientScopes"]!.AsArray().Add((JsonNode)"no-such-scope"));
+
+        var realm = RealmLoader.Load(path, Config(AllSecrets), _logger);
+
+        Assert.Equal(["billing:write"], realm.Clients["payments-service"].OptionalScopes);
+        Assert.Contains(_logger.Collector.GetSnapshot(), r => r.Level == LogLevel.Warning
+            && r.Message.Contains("Referenced client scope 'no-such-scope' doesn't exist. Ignoring", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Service_account_user_enabled_flag_is_read_from_the_users_list()
+    {
+        var path = ModifiedRealm(realm => realm["users"]!.AsArray().Single(u => (string?)u!["serviceAccountClientId"] == "checkout-service")!["enabled"] = false);
+
+        var realm = RealmLoader.Load(path, Config(AllSecrets), _logger);
+
+        Assert.False(realm.Clients["checkout-service"].ServiceAccountUserEnabled);
+        Assert.True(realm.Clients["payments-service"].ServiceAccountUserEnabled);
+    }
+
+    [Fact]
     public void Client_attribute_sets_the_access_token_lifespan()
     {
         var path = ModifiedRealm(realm => Client(realm, "payments-service")["attributes"]!["access.token.lifespan"] = "60");
