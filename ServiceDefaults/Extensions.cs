@@ -23,6 +23,8 @@ public static class Extensions
         builder.Services.AddServiceDiscovery();
         builder.Services.ConfigureHttpClientDefaults(http =>
         {
+            // Request and response headers in HttpClient's logs (Trace level) show as "*": they carry tokens and client credentials.
+            http.RedactLoggedHeaders(_ => true);
             http.AddStandardResilienceHandler();
             http.AddServiceDiscovery();
         });

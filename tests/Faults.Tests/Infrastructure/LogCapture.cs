@@ -63,19 +63,26 @@ public sealed partial class LogCapture
         {
             if (Jwt().Match(text) is { Success: true } jwt)
             {
-                found.Add($"{where}: a JWT ({Redact(jwt.Value)})");
+                found.Add($"{where}: a JWT ({Redact(jwt.Value)}) after \"{Before(text, jwt.Index)}\"");
             }
 
             if (Credential().Match(text) is { Success: true } credential)
             {
-                found.Add($"{where}: an Authorization value ({Redact(credential.Value)})");
+                found.Add($"{where}: an Authorization value ({Redact(credential.Value)}) after \"{Before(text, credential.Index)}\"");
             }
 
             foreach (var secret in known.Where(s => text.Contains(s, StringComparison.Ordinal)))
             {
-                found.Add($"{where}: a known secret or token ({Redact(secret)})");
+                found.Add($"{where}: a known secret or token ({Redact(secret)}) after \"{Before(text, text.IndexOf(secret, StringComparison.Ordinal))}\"");
             }
         }
+    }
+
+    /// <summary>What stands before a find (printable characters only), to tell which log wrote it.</summary>
+    private static string Before(string text, int index)
+    {
+        var start = Math.Max(0, index - 120);
+        return new string([.. text[start..index].Select(c => c is >= ' ' and <= '~' ? c : '.')]);
     }
 
     /// <summary>Enough to find it in the output, not enough to use it.</summary>
