@@ -23,7 +23,11 @@ public static partial class RealmLoader
     private static readonly HashSet<string> IrrelevantRealmSettings =
         ["id", "displayName", "sslRequired", "registrationAllowed", "defaultDefaultClientScopes", "defaultOptionalClientScopes"];
 
-    private static readonly HashSet<string> KnownClientAttributes = ["access.token.lifespan"];
+    private const string LightweightAccessTokenAttribute = "client.use.lightweight.access.token.enabled";
+    private const string StandardTokenExchangeAttribute = "standard.token.exchange.enabled";
+
+    private static readonly HashSet<string> KnownClientAttributes =
+        ["access.token.lifespan", LightweightAccessTokenAttribute, StandardTokenExchangeAttribute];
 
     public static RealmModel Load(string path, IConfiguration configuration, ILogger logger)
     {
@@ -265,6 +269,8 @@ public static partial class RealmLoader
             lifespan)
         {
             ServiceAccountUserEnabled = user?.Enabled is not false,
+            LightweightAccessTokens = IsOn(client.Attributes, LightweightAccessTokenAttribute),
+            StandardTokenExchangeEnabled = IsOn(client.Attributes, StandardTokenExchangeAttribute),
         };
     }
 

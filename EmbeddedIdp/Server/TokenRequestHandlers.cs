@@ -99,7 +99,9 @@ public static class TokenRequestHandlers
 
         public ValueTask HandleAsync(ValidateTokenRequestContext context)
         {
-            if (RepeatedParameters.AnyIn(context.Request))
+            // Keycloak's token exchange takes several audience (and resource) values; every other parameter is single.
+            string[] multivalued = context.Request.IsTokenExchangeGrantType() ? [Parameters.Audience, Parameters.Resource] : [];
+            if (RepeatedParameters.AnyIn(context.Request, except: multivalued))
             {
                 KeycloakStatus.Reject(context, Errors.InvalidRequest, "duplicated parameter", StatusCodes.Status400BadRequest);
             }
@@ -234,7 +236,8 @@ public static class TokenRequestHandlers
 
         public ValueTask HandleAsync(ProcessSignInContext context)
         {
-            if (context.EndpointType is not OpenIddictServerEndpointType.Token || context.AccessTokenPrincipal is not { } principal)
+            // A token exchange's token is OpenIddict's "issued token" (RFC 8693), returned as access_token.
+            if (context.EndpointType is not OpenIddictServerEndpointType.Token || (context.AccessTokenPrincipal ?? context.IssuedTokenPrincipal) is not { } principal)
             {
                 return default;
             }

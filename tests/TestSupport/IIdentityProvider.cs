@@ -51,18 +51,29 @@ public sealed record IdpDialect
     /// </summary>
     public required int LifetimeClockSlack { get; init; }
 
+    /// <summary>
+    /// Token exchange with <c>requested_token_type</c> id_token: Keycloak issues an ID token (200); EmbeddedIdp issues
+    /// no ID tokens and answers 400 invalid_request "requested_token_type unsupported".
+    /// </summary>
+    public required int ExchangeForIdTokenStatus { get; init; }
+
     /// <summary>Keycloak 26's client-credentials <c>jti</c>: transient session, regular token, grant <c>cc</c>, then a UUID.</summary>
     public const string ClientCredentialsJwtIdPattern = "^trrtcc:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$";
+
+    /// <summary>An exchanged token's <c>jti</c>: the exchange of a client-credentials token keeps a transient session, grant <c>te</c>.</summary>
+    public const string TokenExchangeJwtIdPattern = "^trrtte:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$";
 
     public static IdpDialect EmbeddedIdp { get; } = new()
     {
         BothSecretMethodsStatus = 400,
         LifetimeClockSlack = 0,
+        ExchangeForIdTokenStatus = 400,
     };
 
     public static IdpDialect Keycloak { get; } = new()
     {
         BothSecretMethodsStatus = 200,
         LifetimeClockSlack = 1,
+        ExchangeForIdTokenStatus = 200,
     };
 }
