@@ -31,13 +31,13 @@ public sealed class SubjectTokenValidator(SigningKeyStore keys, Issuer issuer, I
 
         if (!result.IsValid
             || result.ClaimsIdentity.FindFirst(KeycloakClaims.TokenType)?.Value != "Bearer"
-            || result.ClaimsIdentity.FindFirst("jti")?.Value is not { Length: > 0 } id)
+            || result.ClaimsIdentity.FindFirst("jti")?.Value is not { Length: > 0 } jti)
         {
             return null;
         }
 
-        // jti is the id of OpenIddict's entry: a revoked (or pruned) entry means a token we no longer stand by.
-        var entry = await tokens.FindByIdAsync(id, cancellationToken);
+        // jti names OpenIddict's entry: a revoked (or pruned) entry means a token we no longer stand by.
+        var entry = await tokens.FindByIdAsync(KeycloakClaims.EntryIdOf(jti), cancellationToken);
         return entry is not null && await tokens.HasStatusAsync(entry, OpenIddictConstants.Statuses.Valid, cancellationToken)
             ? result.ClaimsIdentity
             : null;

@@ -45,7 +45,8 @@ public static class TokenFormatHandlers
             {
                 [Claims.ExpiresAt] = expiresAt,
                 [Claims.IssuedAt] = issuedAt,
-                [Claims.JwtId] = KeycloakClaims.JwtId(principal.GetTokenId() ?? Guid.NewGuid().ToString()),
+                [Claims.JwtId] = KeycloakClaims.JwtId(
+                    principal.GetTokenId() ?? Guid.NewGuid().ToString(), context.Request?.IsTokenExchangeGrantType() == true ? "te" : "cc"),
                 [Claims.Issuer] = issuer.For(context.BaseUri),
             };
 
@@ -196,9 +197,9 @@ public static class KeycloakClaims
     /// <summary>
     /// Keycloak 26 writes <c>jti</c> as session type, token type and grant shortcuts, <c>:</c>, then the raw id
     /// (<c>DefaultTokenContextEncoderProvider.encodeTokenId</c>): a client-credentials token has a transient session
-    /// (<c>tr</c>), is a regular token (<c>rt</c>) and comes from grant <c>cc</c>.
+    /// (<c>tr</c>), is a regular token (<c>rt</c>) and comes from grant <c>cc</c> (<c>te</c> when exchanged from one).
     /// </summary>
-    public static string JwtId(string entryId, string grantShortcut = "cc") => $"trrt{grantShortcut}:{entryId}";
+    public static string JwtId(string entryId, string grantShortcut) => $"trrt{grantShortcut}:{entryId}";
 
     /// <summary>The token entry's id inside a <see cref="JwtId"/> (a bare id is returned unchanged).</summary>
     public static string EntryIdOf(string jwtId) => jwtId[(jwtId.LastIndexOf(':') + 1)..];
