@@ -62,9 +62,8 @@ public static class EmbeddedIdpExtensions
                 server.AddEncryptionKey(new SymmetricSecurityKey(RandomNumberGenerator.GetBytes(32)));
                 // Scope existence is checked against the realm by TokenRequestHandlers.ValidateRealmScopes.
                 server.DisableScopeValidation();
-                foreach (var handler in TokenRequestHandlers.All.Concat(TokenFormatHandlers.All).Concat(IntrospectionHandlers.All)
-                             .Concat(RevocationHandlers.All).Concat(KeycloakStatus.All)
-                             .Concat(LightweightTokenHandlers.All).Concat(TokenExchangeHandlers.All))
+                foreach (var handler in TokenRequestHandlers.All.Concat(TokenFormatHandlers.All).Concat(LightweightTokenHandlers.All)
+                             .Concat(TokenExchangeHandlers.All).Concat(IntrospectionHandlers.All).Concat(RevocationHandlers.All).Concat(KeycloakStatus.All))
                 {
                     server.AddEventHandler(handler);
                 }

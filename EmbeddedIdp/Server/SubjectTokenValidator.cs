@@ -31,13 +31,13 @@ public sealed class SubjectTokenValidator(SigningKeyStore keys, Issuer issuer, I
 
         if (!result.IsValid
             || result.ClaimsIdentity.FindFirst(KeycloakClaims.TokenType)?.Value != "Bearer"
-            || result.ClaimsIdentity.FindFirst("jti")?.Value is not { Length: > 0 } jti)
+            || result.ClaimsIdentity.FindFirst("jti")?.Value is not { Length: > 0 } id)
         {
             return null;
         }
 
-        // jti names OpenIddict's entry: a revoked (or pruned) entry means a token we no longer stand by.
-        var entry = await tokens.FindByIdAsync(KeycloakClaims.EntryIdOf(jti), cancellationToken);
+        // jti carries the id of OpenIddict's entry: a revoked (or pruned) entry means a token we no longer stand by.
+        var entry = await tokens.FindByIdAsync(KeycloakClaims.EntryIdOf(id), cancellationToken);
         return entry is not null && await tokens.HasStatusAsync(entry, OpenIddictConstants.Statuses.Valid, cancellationToken)
             ? result.ClaimsIdentity
             : null;
