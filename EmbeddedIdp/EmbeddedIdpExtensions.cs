@@ -62,7 +62,7 @@ public static class EmbeddedIdpExtensions
                 server.AddEncryptionKey(new SymmetricSecurityKey(RandomNumberGenerator.GetBytes(32)));
                 // Scope existence is checked against the realm by TokenRequestHandlers.ValidateRealmScopes.
                 server.DisableScopeValidation();
-                foreach (var handler in TokenRequestHandlers.All.Concat(TokenFormatHandlers.All).Concat(TokenExchangeHandlers.All))
+                foreach (var handler in TokenRequestHandlers.All.Concat(TokenFormatHandlers.All).Concat(LightweightTokenHandlers.All).Concat(TokenExchangeHandlers.All))
                 {
                     server.AddEventHandler(handler);
                 }

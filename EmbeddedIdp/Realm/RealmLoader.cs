@@ -23,9 +23,11 @@ public static partial class RealmLoader
     private static readonly HashSet<string> IrrelevantRealmSettings =
         ["id", "displayName", "sslRequired", "registrationAllowed", "defaultDefaultClientScopes", "defaultOptionalClientScopes"];
 
-    private static readonly HashSet<string> KnownClientAttributes = ["access.token.lifespan", StandardTokenExchangeAttribute];
+    private const string LightweightAccessTokenAttribute = "client.use.lightweight.access.token.enabled";
 
     private const string StandardTokenExchangeAttribute = "standard.token.exchange.enabled";
+
+    private static readonly HashSet<string> KnownClientAttributes = ["access.token.lifespan", LightweightAccessTokenAttribute, StandardTokenExchangeAttribute];
 
     public static RealmModel Load(string path, IConfiguration configuration, ILogger logger)
     {
@@ -262,6 +264,7 @@ public static partial class RealmLoader
             client.OptionalClientScopes,
             lifespan)
         {
+            LightweightAccessTokens = IsOn(client.Attributes, LightweightAccessTokenAttribute),
             StandardTokenExchangeEnabled = IsOn(client.Attributes, StandardTokenExchangeAttribute),
         };
     }

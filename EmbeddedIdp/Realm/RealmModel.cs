@@ -26,6 +26,9 @@ public sealed record RealmClient(
 
     /// <summary>Keycloak's client attribute <c>standard.token.exchange.enabled</c>: this client may send RFC 8693 exchanges.</summary>
     public bool StandardTokenExchangeEnabled { get; init; }
+
+    /// <summary>Keycloak's <c>client.use.lightweight.access.token.enabled</c>: tokens carry almost no claims; introspection tells the rest.</summary>
+    public bool LightweightAccessTokens { get; init; }
 }
 
 /// <summary>A client scope: whether it shows in the <c>scope</c> claim and which audiences its mappers add.</summary>
