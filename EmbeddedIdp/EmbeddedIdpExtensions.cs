@@ -63,7 +63,8 @@ public static class EmbeddedIdpExtensions
                 // Scope existence is checked against the realm by TokenRequestHandlers.ValidateRealmScopes.
                 server.DisableScopeValidation();
                 foreach (var handler in TokenRequestHandlers.All.Concat(TokenFormatHandlers.All).Concat(LightweightTokenHandlers.All)
-                             .Concat(TokenExchangeHandlers.All).Concat(IntrospectionHandlers.All).Concat(RevocationHandlers.All).Concat(KeycloakStatus.All))
+                             .Concat(OpaqueTokenHandlers.All).Concat(TokenExchangeHandlers.All).Concat(IntrospectionHandlers.All)
+                             .Concat(RevocationHandlers.All).Concat(KeycloakStatus.All))
                 {
                     server.AddEventHandler(handler);
                 }
