@@ -59,7 +59,7 @@ public static class EmbeddedIdpExtensions
                 server.AddEncryptionKey(new SymmetricSecurityKey(RandomNumberGenerator.GetBytes(32)));
                 // Scope existence is checked against the realm by TokenRequestHandlers.ValidateRealmScopes.
                 server.DisableScopeValidation();
-                foreach (var handler in TokenRequestHandlers.All.Concat(TokenFormatHandlers.All))
+                foreach (var handler in TokenRequestHandlers.All.Concat(TokenFormatHandlers.All).Concat(LightweightTokenHandlers.All))
                 {
                     server.AddEventHandler(handler);
                 }

@@ -23,7 +23,9 @@ public static partial class RealmLoader
     private static readonly HashSet<string> IrrelevantRealmSettings =
         ["id", "displayName", "sslRequired", "registrationAllowed", "defaultDefaultClientScopes", "defaultOptionalClientScopes"];
 
-    private static readonly HashSet<string> KnownClientAttributes = ["access.token.lifespan"];
+    private const string LightweightAccessTokenAttribute = "client.use.lightweight.access.token.enabled";
+
+    private static readonly HashSet<string> KnownClientAttributes = ["access.token.lifespan", LightweightAccessTokenAttribute];
 
     public static RealmModel Load(string path, IConfiguration configuration, ILogger logger)
     {
@@ -258,7 +260,10 @@ public static partial class RealmLoader
             userId,
             client.DefaultClientScopes,
             client.OptionalClientScopes,
-            lifespan);
+            lifespan)
+        {
+            LightweightAccessTokens = IsOn(client.Attributes, LightweightAccessTokenAttribute),
+        };
     }
 
     private static bool IsOn(Dictionary<string, string> settings, string key) =>

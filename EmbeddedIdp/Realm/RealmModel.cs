@@ -23,6 +23,9 @@ public sealed record RealmClient(
     TimeSpan? AccessTokenLifespan)
 {
     public string ServiceAccountUsername => $"service-account-{ClientId}";
+
+    /// <summary>Keycloak's <c>client.use.lightweight.access.token.enabled</c>: tokens carry almost no claims; introspection tells the rest.</summary>
+    public bool LightweightAccessTokens { get; init; }
 }
 
 /// <summary>A client scope: whether it shows in the <c>scope</c> claim and which audiences its mappers add.</summary>
