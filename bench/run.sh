@@ -140,7 +140,8 @@ wait_ready billing-auth "http://127.0.0.1:$BILLING_AUTH/health"   # creates the 
 serve billing-nocache Billing.Api "$BILLING_NOCACHE" auth-on "${BILLING_SETTINGS[@]}" ResourceServer__TokenCacheSize=0
 serve billing-noauth Billing.Api "$BILLING_NOAUTH" auth-off "${BILLING_SETTINGS[@]}"
 
-PAYMENTS_SETTINGS=(ResourceServer__Authority="$ISSUER" ResourceServer__Audience=payments-api ResourceServer__RequireHttpsMetadata=false
+# Payments runs as Development: only there may its token client send a secret or a token over plain http.
+PAYMENTS_SETTINGS=(ASPNETCORE_ENVIRONMENT=Development ResourceServer__Authority="$ISSUER" ResourceServer__Audience=payments-api ResourceServer__RequireHttpsMetadata=false
   TokenClient__billing__ClientId=payments-service TokenClient__billing__ClientSecret="${SECRET[payments-service]}"
   TokenClient__billing__RequireHttps=false)
 serve payments-auth Payments.Api "$PAYMENTS_AUTH" auth-on "${PAYMENTS_SETTINGS[@]}" TokenClient__billing__Authority="$ISSUER" \
