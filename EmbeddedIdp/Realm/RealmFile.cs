@@ -66,5 +66,6 @@ internal sealed class UserRepresentation
 {
     public string? Id { get; set; }
     public string? Username { get; set; }
+    public bool? Enabled { get; set; }
     public string? ServiceAccountClientId { get; set; }
 }

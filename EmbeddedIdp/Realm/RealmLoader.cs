@@ -24,8 +24,10 @@ public static partial class RealmLoader
         ["id", "displayName", "sslRequired", "registrationAllowed", "defaultDefaultClientScopes", "defaultOptionalClientScopes"];
 
     private const string LightweightAccessTokenAttribute = "client.use.lightweight.access.token.enabled";
+    private const string StandardTokenExchangeAttribute = "standard.token.exchange.enabled";
 
-    private static readonly HashSet<string> KnownClientAttributes = ["access.token.lifespan", LightweightAccessTokenAttribute];
+    private static readonly HashSet<string> KnownClientAttributes =
+        ["access.token.lifespan", LightweightAccessTokenAttribute, StandardTokenExchangeAttribute];
 
     public static RealmModel Load(string path, IConfiguration configuration, ILogger logger)
     {
@@ -55,7 +57,10 @@ public static partial class RealmLoader
         var file = root.Deserialize<RealmFile>(RealmFile.JsonOptions)
             ?? throw new InvalidOperationException($"Realm file '{path}' is not a realm export.");
 
-        return Build(file, feature => logger.LogWarning("Realm feature not served by EmbeddedIdp: {Feature}", feature));
+        return Build(
+            file,
+            feature => logger.LogWarning("Realm feature not served by EmbeddedIdp: {Feature}", feature),
+            message => logger.LogWarning("{Message}", message));
     }
 
     /// <summary>Shortest client secret accepted, in characters (the AppHost generates 32; Keycloak's generated ones are 32).</summary>
@@ -148,7 +153,7 @@ public static partial class RealmLoader
     [GeneratedRegex(@"\$\{(?<name>[A-Za-z_][A-Za-z0-9_.]*)(?::(?<default>[^}]*))?\}")]
     private static partial Regex Placeholder();
 
-    private static RealmModel Build(RealmFile file, Action<string> notServed)
+    private static RealmModel Build(RealmFile file, Action<string> notServed, Action<string> warn)
     {
         if (string.IsNullOrWhiteSpace(file.Realm))
         {
@@ -185,7 +190,7 @@ public static partial class RealmLoader
         var clients = new Dictionary<string, RealmClient>(StringComparer.Ordinal);
         foreach (var client in file.Clients)
         {
-            if (BuildClient(client, file, scopes, notServed) is { } built)
+            if (BuildClient(client, file, scopes, notServed, warn) is { } built)
             {
                 clients[built.ClientId] = built;
             }
@@ -229,7 +234,7 @@ public static partial class RealmLoader
     }
 
     private static RealmClient? BuildClient(
-        ClientRepresentation client, RealmFile file, Dictionary<string, RealmScope> scopes, Action<string> notServed)
+        ClientRepresentation client, RealmFile file, Dictionary<string, RealmScope> scopes, Action<string> notServed, Action<string> warn)
     {
         var id = client.ClientId ?? throw new InvalidOperationException("A client in the realm file has no clientId.");
 
@@ -280,28 +285,31 @@ public static partial class RealmLoader
             }
         }
 
+        // Keycloak's import (RepresentationToModel.addClientScopeToClient) logs a warning and drops such a scope; so does this.
         foreach (var scope in client.DefaultClientScopes.Concat(client.OptionalClientScopes).Where(s => !scopes.ContainsKey(s)))
         {
-            throw new InvalidOperationException($"Client '{id}' lists the scope '{scope}', which the realm file does not define.");
+            warn($"Referenced client scope '{scope}' doesn't exist. Ignoring (client '{id}')");
         }
 
         TimeSpan? lifespan = client.Attributes.TryGetValue("access.token.lifespan", out var seconds) && int.TryParse(seconds, out var lifespanSeconds) && lifespanSeconds > 0
             ? TimeSpan.FromSeconds(lifespanSeconds)
             : null;
 
-        var userId = file.Users.FirstOrDefault(u => u.ServiceAccountClientId == id)?.Id ?? StableUserId(file.Realm!, id);
+        var user = file.Users.FirstOrDefault(u => u.ServiceAccountClientId == id);
 
         return new RealmClient(
             id,
             client.Secret,
             client.Enabled is not false,
             client.ServiceAccountsEnabled is true,
-            userId,
-            client.DefaultClientScopes,
-            client.OptionalClientScopes,
+            user?.Id ?? StableUserId(file.Realm!, id),
+            [.. client.DefaultClientScopes.Where(scopes.ContainsKey)],
+            [.. client.OptionalClientScopes.Where(scopes.ContainsKey)],
             lifespan)
         {
+            ServiceAccountUserEnabled = user?.Enabled is not false,
             LightweightAccessTokens = IsOn(client.Attributes, LightweightAccessTokenAttribute),
+            StandardTokenExchangeEnabled = IsOn(client.Attributes, StandardTokenExchangeAttribute),
         };
     }
 

@@ -37,7 +37,7 @@ public sealed class WarmUp(IServer server, IHostApplicationLifetime lifetime, Re
             using var http = new HttpClient { BaseAddress = new Uri(Loopback(address) + "/"), Timeout = TimeSpan.FromSeconds(30) };
 
             (await http.GetAsync($"realms/{realm.Name}/protocol/openid-connect/certs", stoppingToken)).EnsureSuccessStatusCode();
-            if (realm.Clients.Values.FirstOrDefault(c => c.Enabled && c.ServiceAccountsEnabled) is { } client)
+            if (realm.Clients.Values.FirstOrDefault(c => c.Enabled && c.ServiceAccountsEnabled && c.ServiceAccountUserEnabled) is { } client)
             {
                 using var response = await http.PostAsync($"realms/{realm.Name}/protocol/openid-connect/token",
                     new FormUrlEncodedContent(new Dictionary<string, string>

@@ -51,14 +51,14 @@ public sealed class RealmLoaderTests : IDisposable
         var path = ModifiedRealm(realm =>
         {
             var client = Client(realm, "payments-service");
-            client["attributes"]!["standard.token.exchange.enabled"] = "true";
+            client["attributes"]!["dpop.bound.access.tokens"] = "true";
             client["directAccessGrantsEnabled"] = true;
         });
 
         RealmLoader.Load(path, Config(AllSecrets), _logger);
 
         var warnings = _logger.Collector.GetSnapshot().Where(r => r.Level == LogLevel.Warning).Select(r => r.Message).ToList();
-        Assert.Contains(warnings, m => m.Contains("standard.token.exchange.enabled", StringComparison.Ordinal));
+        Assert.Contains(warnings, m => m.Contains("dpop.bound.access.tokens", StringComparison.Ordinal));
         Assert.Contains(warnings, m => m.Contains("directAccessGrantsEnabled", StringComparison.Ordinal));
     }
 
@@ -71,6 +71,29 @@ public sealed class RealmLoaderTests : IDisposable
 
         Assert.False(realm.Clients.ContainsKey("checkout-service"));
         Assert.Contains(_logger.Collector.GetSnapshot(), r => r.Level == LogLevel.Warning && r.Message.Contains("checkout-service", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Undefined_scope_on_a_client_is_a_warning_and_dropped_as_Keycloaks_import_does()
+    {
+        var path = ModifiedRealm(realm => Client(realm, "payments-service")["optionalClientScopes"]!.AsArray().Add((JsonNode)"no-such-scope"));
+
+        var realm = RealmLoader.Load(path, Config(AllSecrets), _logger);
+
+        Assert.Equal(["billing:write"], realm.Clients["payments-service"].OptionalScopes);
+        Assert.Contains(_logger.Collector.GetSnapshot(), r => r.Level == LogLevel.Warning
+            && r.Message.Contains("Referenced client scope 'no-such-scope' doesn't exist. Ignoring", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Service_account_user_enabled_flag_is_read_from_the_users_list()
+    {
+        var path = ModifiedRealm(realm => realm["users"]!.AsArray().Single(u => (string?)u!["serviceAccountClientId"] == "checkout-service")!["enabled"] = false);
+
+        var realm = RealmLoader.Load(path, Config(AllSecrets), _logger);
+
+        Assert.False(realm.Clients["checkout-service"].ServiceAccountUserEnabled);
+        Assert.True(realm.Clients["payments-service"].ServiceAccountUserEnabled);
     }
 
     [Fact]

@@ -89,8 +89,16 @@ public sealed class EmbeddedIdpFixture : IAsyncLifetime, IIdentityProvider
             ?? throw new HttpRequestException("The token response has no access_token.");
     }
 
-    /// <summary>Restarts on the same port and data folder with a new active signing key.</summary>
-    public async Task RotateSigningKeyAsync(CancellationToken cancellationToken = default)
+    /// <summary>Makes a new signing key active without a restart (the development-only admin API); the previous one keeps verifying.</summary>
+    public Task RotateSigningKeyAsync(CancellationToken cancellationToken = default) =>
+        SigningKeyAdmin.RotateAsync(_http, BaseAddress, cancellationToken);
+
+    /// <summary>Withdraws a passive signing key without a restart: JWKS drops it, tokens it signed stop verifying.</summary>
+    public Task WithdrawSigningKeyAsync(string kid, CancellationToken cancellationToken = default) =>
+        SigningKeyAdmin.WithdrawAsync(_http, BaseAddress, kid, cancellationToken);
+
+    /// <summary>Restarts on the same port and data folder with a new active signing key (<c>--rotate-signing-key true</c>).</summary>
+    public async Task RotateSigningKeyOnRestartAsync(CancellationToken cancellationToken = default)
     {
         var port = BaseAddress.Port;
         await StopAsync();

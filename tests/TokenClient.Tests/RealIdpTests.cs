@@ -36,7 +36,7 @@ public sealed class RealIdpTests(EmbeddedIdpFixture idp) : IClassFixture<Embedde
         var error = await Assert.ThrowsAsync<TokenAcquisitionException>(() => tokens.GetTokenAsync("billing", cancellationToken: Ct));
 
         Assert.True(error.IsCredentialsRejected);
-        Assert.Equal(idp.Dialect.WrongSecretError, error.Error);
+        Assert.Equal("unauthorized_client", error.Error);
         Assert.Equal(HttpStatusCode.Unauthorized, error.StatusCode);
         Assert.Contains("'billing'", error.Message);
         Assert.DoesNotContain("not-the-secret", error.Message);
