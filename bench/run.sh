@@ -146,7 +146,8 @@ serve billing-introspect Billing.Api "$BILLING_INTROSPECT" auth-on "${BILLING_SE
 serve billing-introspect-nocache Billing.Api "$BILLING_INTROSPECT_NOCACHE" auth-on "${BILLING_SETTINGS[@]}" "${INTROSPECTION_SETTINGS[@]}" \
   ResourceServer__Introspection__CacheDuration=00:00:00
 
-PAYMENTS_SETTINGS=(ResourceServer__Authority="$ISSUER" ResourceServer__Audience=payments-api ResourceServer__RequireHttpsMetadata=false
+# Payments runs as Development: only there may its token client send a secret or a token over plain http.
+PAYMENTS_SETTINGS=(ASPNETCORE_ENVIRONMENT=Development ResourceServer__Authority="$ISSUER" ResourceServer__Audience=payments-api ResourceServer__RequireHttpsMetadata=false
   TokenClient__billing__ClientId=payments-service TokenClient__billing__ClientSecret="${SECRET[payments-service]}"
   TokenClient__billing__RequireHttps=false)
 serve payments-auth Payments.Api "$PAYMENTS_AUTH" auth-on "${PAYMENTS_SETTINGS[@]}" TokenClient__billing__Authority="$ISSUER" \
