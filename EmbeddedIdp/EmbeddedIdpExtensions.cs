@@ -102,6 +102,7 @@ public static class EmbeddedIdpExtensions
     public static WebApplication UseEmbeddedIdp(this WebApplication app)
     {
         app.UseMiddleware<OAuthRequestGuard>();
+        app.UseMiddleware<WebOriginsCors>();
         app.UseAuthentication();
         return app;
     }

@@ -258,7 +258,8 @@ public static partial class RealmLoader
             userId,
             client.DefaultClientScopes,
             client.OptionalClientScopes,
-            lifespan);
+            lifespan,
+            client.WebOrigins);
     }
 
     private static bool IsOn(Dictionary<string, string> settings, string key) =>

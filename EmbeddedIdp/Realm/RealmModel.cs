@@ -11,7 +11,10 @@ public sealed record RealmModel(
         clientId is not null && Clients.TryGetValue(clientId, out var client) ? client : null;
 }
 
-/// <summary>A confidential client of the realm, with its secret already resolved from configuration.</summary>
+/// <summary>
+/// A confidential client of the realm, with its secret already resolved from configuration. <c>WebOrigins</c> are the
+/// browser origins that may read its token responses (Keycloak's CORS setting).
+/// </summary>
 public sealed record RealmClient(
     string ClientId,
     string Secret,
@@ -20,7 +23,8 @@ public sealed record RealmClient(
     string ServiceAccountUserId,
     IReadOnlyList<string> DefaultScopes,
     IReadOnlyList<string> OptionalScopes,
-    TimeSpan? AccessTokenLifespan)
+    TimeSpan? AccessTokenLifespan,
+    IReadOnlyList<string> WebOrigins)
 {
     public string ServiceAccountUsername => $"service-account-{ClientId}";
 }
