@@ -1,6 +1,7 @@
 using AppHost;
 
-var builder = DistributedApplication.CreateBuilder(args);
+var builder = DistributedApplication.CreateBuilder(args)
+    .AddDevelopmentCertificateHint();
 
 // One generated secret per realm client: the IdP gets every one of them, each service only its own.
 var secrets = new ClientSecrets(builder);

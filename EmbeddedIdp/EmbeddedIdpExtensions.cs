@@ -14,7 +14,7 @@ public static class EmbeddedIdpExtensions
 {
     /// <summary>
     /// The Keycloak-compatible OpenIddict server: realm from <c>Realm:Path</c>, keys and token entries under
-    /// <c>EmbeddedIdp:DataPath</c>, Keycloak's URL layout, client credentials only.
+    /// <c>EmbeddedIdp:DataPath</c>, Keycloak's URL layout, client credentials and standard token exchange.
     /// </summary>
     public static WebApplicationBuilder AddEmbeddedIdp(this WebApplicationBuilder builder)
     {
@@ -35,6 +35,7 @@ public static class EmbeddedIdpExtensions
         });
         services.AddSingleton<Issuer>();
         services.AddSingleton<RealmApplications>();
+        services.AddScoped<SubjectTokenValidator>();
 
         services.AddDbContextPool<IdpDbContext>((sp, db) =>
         {
@@ -53,15 +54,22 @@ public static class EmbeddedIdpExtensions
             .AddServer(server =>
             {
                 server.AllowClientCredentialsFlow();
+                // Keycloak's standard token exchange (RFC 8693) for clients with standard.token.exchange.enabled.
+                server.AllowTokenExchangeFlow();
                 server.DisableAccessTokenEncryption();
                 // OpenIddict insists on an encryption key although access tokens are only signed and nothing else is
                 // issued; a random symmetric key costs nothing at startup (an ephemeral RSA key means a key generation).
                 server.AddEncryptionKey(new SymmetricSecurityKey(RandomNumberGenerator.GetBytes(32)));
                 // Scope existence is checked against the realm by TokenRequestHandlers.ValidateRealmScopes.
                 server.DisableScopeValidation();
-                foreach (var handler in TokenRequestHandlers.All.Concat(TokenFormatHandlers.All))
+                foreach (var handler in TokenRequestHandlers.All.Concat(TokenFormatHandlers.All).Concat(LightweightTokenHandlers.All).Concat(TokenExchangeHandlers.All))
                 {
                     server.AddEventHandler(handler);
+                }
+
+                foreach (var handler in TokenExchangeHandlers.Replaced)
+                {
+                    server.RemoveEventHandler(handler);
                 }
 
                 server.UseAspNetCore().DisableTransportSecurityRequirement();

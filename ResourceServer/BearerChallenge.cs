@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -34,14 +35,19 @@ internal static class BearerChallenge
         _ => "The token is invalid",
     };
 
-    public static async Task WriteUnauthorizedAsync(JwtBearerChallengeContext context)
+    public static Task WriteUnauthorizedAsync(JwtBearerChallengeContext context)
     {
         context.HandleResponse();
+        return WriteUnauthorizedAsync(context.HttpContext, context.AuthenticateFailure);
+    }
+
+    public static async Task WriteUnauthorizedAsync(HttpContext context, Exception? authenticateFailure)
+    {
         var response = context.Response;
         response.StatusCode = StatusCodes.Status401Unauthorized;
 
         string? detail = null;
-        if (context.AuthenticateFailure is { } failure)
+        if (authenticateFailure is { } failure)
         {
             detail = Describe(failure);
             response.Headers.WWWAuthenticate = $"Bearer error=\"invalid_token\", error_description=\"{detail}\"";
@@ -52,7 +58,7 @@ internal static class BearerChallenge
             response.Headers.WWWAuthenticate = "Bearer";
         }
 
-        await WriteProblemAsync(context.HttpContext, StatusCodes.Status401Unauthorized,
+        await WriteProblemAsync(context, StatusCodes.Status401Unauthorized,
             detail ?? "A bearer token is required.", detail is null ? null : "invalid_token");
     }
 
@@ -64,6 +70,23 @@ internal static class BearerChallenge
             $"Bearer error=\"insufficient_scope\", error_description=\"The token lacks a required scope\", scope=\"{scopes}\"";
 
         await WriteProblemAsync(context, StatusCodes.Status403Forbidden, $"The token lacks the scope '{scopes}'.", "insufficient_scope");
+    }
+
+    /// <summary>The token could not be checked (introspection mode, IdP unreachable): 503 with <c>Retry-After</c>, no challenge.</summary>
+    public static async Task WriteIdentityProviderUnavailableAsync(HttpContext context)
+    {
+        context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+        context.Response.Headers.RetryAfter = ((int)IdentityProviderUnavailableException.RetryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture);
+        var problem = new ProblemDetails
+        {
+            Status = StatusCodes.Status503ServiceUnavailable,
+            Title = "Service Unavailable",
+            Type = "https://www.rfc-editor.org/rfc/rfc9110#section-15.6.4",
+            Detail = "The identity provider cannot be reached to check the token; retry after the time in Retry-After.",
+        };
+
+        var problems = context.RequestServices.GetRequiredService<IProblemDetailsService>();
+        await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem });
     }
 
     private static async Task WriteProblemAsync(HttpContext context, int status, string detail, string? error)

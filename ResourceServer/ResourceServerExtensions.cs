@@ -1,5 +1,7 @@
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -29,16 +31,46 @@ public static class ResourceServerExtensions
             sp.GetRequiredService<IOptions<ResourceServerOptions>>().Value.TokenCacheSize, sp.GetRequiredService<TimeProvider>()));
 
         services.AddProblemDetails();
-        services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
-        services.AddSingleton<IConfigureOptions<JwtBearerOptions>, JwtBearerConfiguration>();
+        // Read at registration, because it decides which services exist; a value that is not a mode stops startup naming the key.
+        var validation = builder.Configuration.GetValue(
+            $"{ResourceServerOptions.SectionName}:{nameof(ResourceServerOptions.TokenValidation)}", TokenValidation.Jwt);
+        if (validation == TokenValidation.Introspection)
+        {
+            services.AddIntrospection();
+        }
+        else
+        {
+            services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
+            services.AddSingleton<IConfigureOptions<JwtBearerOptions>, JwtBearerConfiguration>();
+            services.AddHealthChecks()
+                .AddCheck<IdentityProviderHealthCheck>("identity-provider", timeout: TimeSpan.FromSeconds(5));
+        }
 
         services.AddAuthorization();
         services.AddSingleton<IAuthorizationHandler, ScopeAuthorizationHandler>();
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, InsufficientScopeResultHandler>();
 
-        services.AddHealthChecks()
-            .AddCheck<IdentityProviderHealthCheck>("identity-provider", timeout: TimeSpan.FromSeconds(5));
-
         return builder;
+    }
+
+    /// <summary>Introspection mode: the same scheme name ("Bearer"), so endpoints and policies do not change.</summary>
+    private static void AddIntrospection(this IServiceCollection services)
+    {
+        services.AddSingleton<IntrospectionClient>();
+        services.AddSingleton<TokenIntrospector>();
+        // One attempt, bounded by Introspection:Timeout: a request waits on it, and the 503's Retry-After tells the caller
+        // when to come back, instead of the standard handler's retries for up to 30 s.
+        // RemoveAllResilienceHandlers is marked experimental; it is the one supported way to drop the default handler.
+#pragma warning disable EXTEXP0001
+        services.AddHttpClient(IntrospectionClient.HttpClientName)
+            .ConfigureHttpClient((provider, http) =>
+                http.Timeout = provider.GetRequiredService<IOptions<ResourceServerOptions>>().Value.Introspection.Timeout)
+            .RemoveAllResilienceHandlers();
+#pragma warning restore EXTEXP0001
+
+        services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme)
+            .AddScheme<AuthenticationSchemeOptions, IntrospectionAuthenticationHandler>(JwtBearerDefaults.AuthenticationScheme, null);
+        services.AddHealthChecks()
+            .AddCheck<IntrospectionHealthCheck>("identity-provider", timeout: TimeSpan.FromSeconds(5));
     }
 }

@@ -17,6 +17,12 @@ public sealed class ResourceServerOptions
     [Required]
     public string Audience { get; set; } = "";
 
+    /// <summary>Local JWT validation (the default) or introspection at the IdP (settings in <see cref="Introspection"/>).</summary>
+    public TokenValidation TokenValidation { get; set; } = TokenValidation.Jwt;
+
+    /// <summary>Introspection mode's client credentials and cache.</summary>
+    public IntrospectionOptions Introspection { get; set; } = new();
+
     /// <summary>Issuers accepted besides the discovered one (the IdP reached under another host name).</summary>
     public string[] ValidIssuers { get; set; } = [];
 

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
@@ -36,6 +37,46 @@ internal sealed class ResourceServerOptionsValidator(IHostEnvironment environmen
             }
         }
 
+        // ValidateDataAnnotations does not look into nested objects.
+        var ranges = new List<ValidationResult>();
+        if (!Validator.TryValidateObject(options.Introspection, new ValidationContext(options.Introspection), ranges, validateAllProperties: true))
+        {
+            failures.AddRange(ranges.Select(r => $"{Section}:Introspection:{string.Join(',', r.MemberNames)}: {r.ErrorMessage}"));
+        }
+
+        if (options.TokenValidation == TokenValidation.Introspection)
+        {
+            ValidateIntrospection(options, failures);
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private void ValidateIntrospection(ResourceServerOptions options, List<string> failures)
+    {
+        const string Section = ResourceServerOptions.SectionName + ":Introspection";
+        var introspection = options.Introspection;
+        if (string.IsNullOrEmpty(introspection.ClientSecret))
+        {
+            failures.Add($"{Section}:ClientSecret is required when {ResourceServerOptions.SectionName}:TokenValidation is Introspection.");
+        }
+
+        if (introspection.ClientId is { } clientId && (clientId.Length == 0 || clientId.Trim() != clientId))
+        {
+            failures.Add($"{Section}:ClientId must not be empty or start or end with white space.");
+        }
+
+        if (introspection.Endpoint is { } endpoint)
+        {
+            if (!endpoint.IsAbsoluteUri || (endpoint.Scheme != Uri.UriSchemeHttps && endpoint.Scheme != Uri.UriSchemeHttp))
+            {
+                failures.Add($"{Section}:Endpoint must be an absolute http(s) URL.");
+            }
+            else if (endpoint.Scheme != Uri.UriSchemeHttps && (options.RequireHttpsMetadata ?? !environment.IsDevelopment()))
+            {
+                // The client secret and every token travel to this endpoint.
+                failures.Add($"{Section}:Endpoint must use https (or set {ResourceServerOptions.SectionName}:RequireHttpsMetadata to false for local development).");
+            }
+        }
     }
 }

@@ -54,16 +54,25 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# start NAME PROJECT PORT [KEY=VALUE...]: runs bin/Release/net10.0/PROJECT.dll on 127.0.0.1:PORT with that configuration.
+# start NAME PORT COMMAND [KEY=VALUE...] -- ARGS...: runs `dotnet ARGS...` from bin/Release/net10.0 with that configuration.
 # DOTNET_TC_CallCountingDelayMs=0 lets the JIT tier up during the warm-up instead of minutes later on a busy machine;
 # the optimized code it ends with is the same as by default.
 start() {
-  local name=$1 project=$2 port=$3; shift 3
-  (cd "$ROOT/$project/bin/Release/net10.0" \
+  local name=$1 port=$2 settings=(); shift 2
+  while [ "$1" != "--" ]; do settings+=("$1"); shift; done; shift
+  (cd "$ROOT/$1/bin/Release/net10.0" \
     && exec env ASPNETCORE_ENVIRONMENT=Benchmark ASPNETCORE_URLS="http://127.0.0.1:$port" Logging__LogLevel__Default=Warning \
          DOTNET_TC_CallCountingDelayMs=0 \
-         "$@" dotnet "$project.dll") >"$LOGS/$name.log" 2>&1 &
+         "${settings[@]}" dotnet "${@:2}") >"$LOGS/$name.log" 2>&1 &
   PID[$name]=$!
+}
+# idp PORT [KEY=VALUE...]: EmbeddedIdp on 127.0.0.1:PORT.
+idp() { local port=$1; shift; start idp "$port" "$@" -- EmbeddedIdp EmbeddedIdp.dll; }
+# serve NAME SERVICE PORT auth-on|auth-off [KEY=VALUE...]: Billing.Api or Payments.Api hosted by the bench program, which alone
+# can switch authentication off (bench/M2MDemo.Benchmarks/AuthenticationOff.cs); both modes run through the same host.
+serve() {
+  local name=$1 service=$2 port=$3 mode=$4; shift 4
+  start "$name" "$port" "$@" -- bench/M2MDemo.Benchmarks M2MDemo.Benchmarks.dll serve "$service" "$port" "$mode"
 }
 
 stop() { kill "${PID[$1]}" 2>/dev/null || true; wait "${PID[$1]}" 2>/dev/null || true; unset "PID[$1]"; }
@@ -119,26 +128,25 @@ jq --arg lifespan "$TOKEN_LIFESPAN" \
   keycloak-realm/m2m-realm.json >"$WORK/realm.json"
 
 log "starting EmbeddedIdp, 3 x Billing.Api, 2 x Payments.Api on 127.0.0.1:$BASE_PORT+"
-start idp EmbeddedIdp "$IDP_PORT" Realm__Path="$WORK/realm.json" EmbeddedIdp__DataPath="$WORK/idp" EmbeddedIdp__Issuer="$ISSUER" \
+idp "$IDP_PORT" Realm__Path="$WORK/realm.json" EmbeddedIdp__DataPath="$WORK/idp" EmbeddedIdp__Issuer="$ISSUER" \
   PAYMENTS_SERVICE_SECRET="${SECRET[payments-service]}" CHECKOUT_SERVICE_SECRET="${SECRET[checkout-service]}" \
   BILLING_API_SECRET="${SECRET[billing-api]}" PAYMENTS_API_SECRET="${SECRET[payments-api]}"
 wait_ready idp "http://127.0.0.1:$IDP_PORT/health"
 
 BILLING_SETTINGS=(ResourceServer__Authority="$ISSUER" ResourceServer__Audience=billing-api ResourceServer__RequireHttpsMetadata=false
   "ConnectionStrings__billing-db=Data Source=$WORK/billing.db")
-start billing-auth Billing.Api "$BILLING_AUTH" "${BILLING_SETTINGS[@]}"
+serve billing-auth Billing.Api "$BILLING_AUTH" auth-on "${BILLING_SETTINGS[@]}"
 wait_ready billing-auth "http://127.0.0.1:$BILLING_AUTH/health"   # creates the database the other two share
-start billing-nocache Billing.Api "$BILLING_NOCACHE" "${BILLING_SETTINGS[@]}" ResourceServer__TokenCacheSize=0
-start billing-noauth Billing.Api "$BILLING_NOAUTH" "${BILLING_SETTINGS[@]}" Benchmark__DisableAuthentication=true
+serve billing-nocache Billing.Api "$BILLING_NOCACHE" auth-on "${BILLING_SETTINGS[@]}" ResourceServer__TokenCacheSize=0
+serve billing-noauth Billing.Api "$BILLING_NOAUTH" auth-off "${BILLING_SETTINGS[@]}"
 
 PAYMENTS_SETTINGS=(ResourceServer__Authority="$ISSUER" ResourceServer__Audience=payments-api ResourceServer__RequireHttpsMetadata=false
-  TokenClients__billing__ClientId=payments-service TokenClients__billing__ClientSecret="${SECRET[payments-service]}"
-  TokenClients__billing__RequireHttps=false)
-start payments-auth Payments.Api "$PAYMENTS_AUTH" "${PAYMENTS_SETTINGS[@]}" TokenClients__billing__Authority="$ISSUER" \
+  TokenClient__billing__ClientId=payments-service TokenClient__billing__ClientSecret="${SECRET[payments-service]}"
+  TokenClient__billing__RequireHttps=false)
+serve payments-auth Payments.Api "$PAYMENTS_AUTH" auth-on "${PAYMENTS_SETTINGS[@]}" TokenClient__billing__Authority="$ISSUER" \
   "ConnectionStrings__payments-db=Data Source=$WORK/payments-auth.db" services__billing-api__http__0="http://127.0.0.1:$BILLING_AUTH"
-start payments-noauth Payments.Api "$PAYMENTS_NOAUTH" "${PAYMENTS_SETTINGS[@]}" TokenClients__billing__Authority="$ISSUER" \
-  "ConnectionStrings__payments-db=Data Source=$WORK/payments-noauth.db" services__billing-api__http__0="http://127.0.0.1:$BILLING_NOAUTH" \
-  Benchmark__DisableAuthentication=true
+serve payments-noauth Payments.Api "$PAYMENTS_NOAUTH" auth-off "${PAYMENTS_SETTINGS[@]}" TokenClient__billing__Authority="$ISSUER" \
+  "ConnectionStrings__payments-db=Data Source=$WORK/payments-noauth.db" services__billing-api__http__0="http://127.0.0.1:$BILLING_NOAUTH"
 for name in billing-nocache:$BILLING_NOCACHE billing-noauth:$BILLING_NOAUTH payments-auth:$PAYMENTS_AUTH payments-noauth:$PAYMENTS_NOAUTH; do
   wait_ready "${name%%:*}" "http://127.0.0.1:${name##*:}/health"
 done
@@ -287,8 +295,8 @@ dotnet "$BENCH_DLL" token-proxy "$PROXY_PORT" "http://127.0.0.1:$IDP_PORT" >"$LO
 PID[token-proxy]=$!
 wait_ready token-proxy "http://127.0.0.1:$PROXY_PORT/counts"
 start_payments_m3() {
-  start payments-m3 Payments.Api "$PAYMENTS_M3" "${PAYMENTS_SETTINGS[@]}" \
-    TokenClients__billing__Authority= TokenClients__billing__TokenEndpoint="http://127.0.0.1:$PROXY_PORT/realms/m2m/protocol/openid-connect/token" \
+  serve payments-m3 Payments.Api "$PAYMENTS_M3" auth-on "${PAYMENTS_SETTINGS[@]}" \
+    TokenClient__billing__Authority= TokenClient__billing__TokenEndpoint="http://127.0.0.1:$PROXY_PORT/realms/m2m/protocol/openid-connect/token" \
     "ConnectionStrings__payments-db=Data Source=$WORK/payments-m3.db" services__billing-api__http__0="http://127.0.0.1:$BILLING_AUTH"
   wait_ready payments-m3 "http://127.0.0.1:$PAYMENTS_M3/health"
 }
@@ -392,7 +400,7 @@ cpu_delta() {
   echo
   echo "## 2. Auth overhead on the wire: Billing \`GET $M2_PATH\`"
   echo
-  echo "Three Billing.Api processes on one SQLite file, the same endpoint: *unauthenticated* (\`Benchmark__DisableAuthentication=true\`, no token sent),"
+  echo "Three Billing.Api processes on one SQLite file, the same endpoint: *unauthenticated* (\`serve Billing.Api PORT auth-off\`, no token sent),"
   echo "*authenticated* (the shipped configuration, billing:read token), *authenticated, cache off* (\`ResourceServer__TokenCacheSize=0\`: every request validated in full)."
   echo "Requests/s and latency: the best of the runs; CPU = user+system time of the Billing process per request, median of the runs."
   echo
@@ -437,7 +445,7 @@ cpu_delta() {
   echo "## 5. End to end: \`POST /payments\`"
   echo
   echo "*With auth*: Payments validates the checkout-service token, gets (cached) a billing:write token, Billing validates it."
-  echo "*Auth off*: a second Payments and Billing pair with \`Benchmark__DisableAuthentication=true\`: no token sent or validated anywhere."
+  echo "*Auth off*: a second Payments and Billing pair served with \`auth-off\`: no token sent or validated anywhere."
   echo "Each request writes the payment and the invoice (two SQLite databases). Requests/s and latency: the best run;"
   echo "CPU = Payments + Billing per request, median of the runs."
   echo

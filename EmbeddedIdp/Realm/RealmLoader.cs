@@ -23,7 +23,11 @@ public static partial class RealmLoader
     private static readonly HashSet<string> IrrelevantRealmSettings =
         ["id", "displayName", "sslRequired", "registrationAllowed", "defaultDefaultClientScopes", "defaultOptionalClientScopes"];
 
-    private static readonly HashSet<string> KnownClientAttributes = ["access.token.lifespan"];
+    private const string LightweightAccessTokenAttribute = "client.use.lightweight.access.token.enabled";
+    private const string StandardTokenExchangeAttribute = "standard.token.exchange.enabled";
+
+    private static readonly HashSet<string> KnownClientAttributes =
+        ["access.token.lifespan", LightweightAccessTokenAttribute, StandardTokenExchangeAttribute];
 
     public static RealmModel Load(string path, IConfiguration configuration, ILogger logger)
     {
@@ -258,8 +262,12 @@ public static partial class RealmLoader
             userId,
             client.DefaultClientScopes,
             client.OptionalClientScopes,
-            lifespan,
-            client.WebOrigins);
+            lifespan)
+        {
+            LightweightAccessTokens = IsOn(client.Attributes, LightweightAccessTokenAttribute),
+            StandardTokenExchangeEnabled = IsOn(client.Attributes, StandardTokenExchangeAttribute),
+            WebOrigins = client.WebOrigins,
+        };
     }
 
     private static bool IsOn(Dictionary<string, string> settings, string key) =>

@@ -11,10 +11,7 @@ public sealed record RealmModel(
         clientId is not null && Clients.TryGetValue(clientId, out var client) ? client : null;
 }
 
-/// <summary>
-/// A confidential client of the realm, with its secret already resolved from configuration. <c>WebOrigins</c> are the
-/// browser origins that may read its token responses (Keycloak's CORS setting).
-/// </summary>
+/// <summary>A confidential client of the realm, with its secret already resolved from configuration.</summary>
 public sealed record RealmClient(
     string ClientId,
     string Secret,
@@ -23,10 +20,18 @@ public sealed record RealmClient(
     string ServiceAccountUserId,
     IReadOnlyList<string> DefaultScopes,
     IReadOnlyList<string> OptionalScopes,
-    TimeSpan? AccessTokenLifespan,
-    IReadOnlyList<string> WebOrigins)
+    TimeSpan? AccessTokenLifespan)
 {
     public string ServiceAccountUsername => $"service-account-{ClientId}";
+
+    /// <summary>Keycloak's <c>webOrigins</c>: the browser origins that may read this client's token responses (CORS).</summary>
+    public IReadOnlyList<string> WebOrigins { get; init; } = [];
+
+    /// <summary>Keycloak's <c>client.use.lightweight.access.token.enabled</c>: tokens carry almost no claims; introspection tells the rest.</summary>
+    public bool LightweightAccessTokens { get; init; }
+
+    /// <summary>Keycloak's client attribute <c>standard.token.exchange.enabled</c>: this client may send RFC 8693 exchanges.</summary>
+    public bool StandardTokenExchangeEnabled { get; init; }
 }
 
 /// <summary>A client scope: whether it shows in the <c>scope</c> claim and which audiences its mappers add.</summary>

@@ -76,6 +76,13 @@ public static class RealmSeeder
             descriptor.Permissions.UnionWith(client.DefaultScopes.Concat(client.OptionalScopes).Select(s => Permissions.Prefixes.Scope + s));
         }
 
+        // Keycloak's standard token exchange (RFC 8693) needs no service account, only the client switch.
+        if (client.StandardTokenExchangeEnabled)
+        {
+            descriptor.Permissions.UnionWith([Permissions.Endpoints.Token, Permissions.GrantTypes.TokenExchange]);
+            descriptor.Permissions.UnionWith(client.DefaultScopes.Concat(client.OptionalScopes).Select(s => Permissions.Prefixes.Scope + s));
+        }
+
         return descriptor;
     }
 }

@@ -32,6 +32,12 @@ public static class TokenRequestHandlers
         {
             foreach (var (name, value) in context.Request.GetParameters())
             {
+                // Keycloak's token exchange takes several audience (and resource) values; every other parameter is single.
+                if (context.Request.IsTokenExchangeGrantType() && name is Parameters.Audience or Parameters.Resource)
+                {
+                    continue;
+                }
+
                 if (value.GetRawValue() is ImmutableArray<string?> { Length: > 1 })
                 {
                     context.Reject(Errors.InvalidRequest, $"The '{name}' parameter must not be repeated.");
@@ -111,6 +117,11 @@ public static class TokenRequestHandlers
 
         public ValueTask HandleAsync(ValidateTokenRequestContext context)
         {
+            if (!context.Request.IsClientCredentialsGrantType())
+            {
+                return default; // the token exchange has its own rules (TokenExchangeHandlers)
+            }
+
             if (realm.FindClient(context.ClientId) is not { } client)
             {
                 context.Reject(Errors.InvalidClient, "Invalid client or Invalid client credentials");
@@ -184,7 +195,8 @@ public static class TokenRequestHandlers
 
         public ValueTask HandleAsync(ProcessSignInContext context)
         {
-            if (context.EndpointType is not OpenIddictServerEndpointType.Token || context.AccessTokenPrincipal is not { } principal)
+            // A token exchange's token is OpenIddict's "issued token" (RFC 8693), returned as access_token.
+            if (context.EndpointType is not OpenIddictServerEndpointType.Token || (context.AccessTokenPrincipal ?? context.IssuedTokenPrincipal) is not { } principal)
             {
                 return default;
             }

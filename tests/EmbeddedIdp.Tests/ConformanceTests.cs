@@ -23,6 +23,9 @@ public sealed class TokenTests(EmbeddedIdpFixture idp) : TokenConformance(idp);
 public sealed class TokenErrorTests(EmbeddedIdpFixture idp) : TokenErrorConformance(idp);
 
 [Collection(SharedIdp.Name)]
+public sealed class TokenExchangeTests(EmbeddedIdpFixture idp) : TokenExchangeConformance(idp);
+
+[Collection(SharedIdp.Name)]
 public sealed class IntrospectionTests(EmbeddedIdpFixture idp) : IntrospectionConformance(idp);
 
 public sealed class KeyRotationTests(EmbeddedIdpFixture idp) : KeyRotationConformance(idp), IClassFixture<EmbeddedIdpFixture>;

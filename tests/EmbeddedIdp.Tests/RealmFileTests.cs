@@ -21,8 +21,17 @@ public sealed partial class RealmFileTests
         { "payments-service", "PAYMENTS_SERVICE_SECRET", ["basic", "service_account", "billing:read"], ["billing:write"], true },
         { "checkout-service", "CHECKOUT_SERVICE_SECRET", ["basic", "service_account", "payments:read"], ["payments:write"], true },
         { "billing-api", "BILLING_API_SECRET", [], [], false },
-        { "payments-api", "PAYMENTS_API_SECRET", [], [], false },
+        // Payments' identity in token-exchange mode: the exchange requester, with client credentials for retries no caller backs.
+        { "payments-api", "PAYMENTS_API_SECRET", ["basic", "service_account"], ["billing:read", "billing:write"], true },
     };
+
+    [Theory]
+    [InlineData("payments-api", "true")]
+    [InlineData("payments-service", "false")]
+    [InlineData("checkout-service", "false")]
+    [InlineData("billing-api", "false")]
+    public void Only_payments_api_may_send_standard_token_exchanges(string clientId, string enabled) =>
+        Assert.Equal(enabled, Client(clientId).GetProperty("attributes").GetProperty("standard.token.exchange.enabled").GetString());
 
     [Fact]
     public void Realm_is_m2m_with_a_300_second_access_token_lifespan()

@@ -51,14 +51,14 @@ public sealed class RealmLoaderTests : IDisposable
         var path = ModifiedRealm(realm =>
         {
             var client = Client(realm, "payments-service");
-            client["attributes"]!["standard.token.exchange.enabled"] = "true";
+            client["attributes"]!["dpop.bound.access.tokens"] = "true";
             client["directAccessGrantsEnabled"] = true;
         });
 
         RealmLoader.Load(path, Config(AllSecrets), _logger);
 
         var warnings = _logger.Collector.GetSnapshot().Where(r => r.Level == LogLevel.Warning).Select(r => r.Message).ToList();
-        Assert.Contains(warnings, m => m.Contains("standard.token.exchange.enabled", StringComparison.Ordinal));
+        Assert.Contains(warnings, m => m.Contains("dpop.bound.access.tokens", StringComparison.Ordinal));
         Assert.Contains(warnings, m => m.Contains("directAccessGrantsEnabled", StringComparison.Ordinal));
     }
 

@@ -11,6 +11,8 @@ public sealed class TokenOnKeycloakTests(KeycloakFixture keycloak) : TokenConfor
 
 public sealed class TokenErrorOnKeycloakTests(KeycloakFixture keycloak) : TokenErrorConformance(keycloak.RunningOrSkip());
 
+public sealed class TokenExchangeOnKeycloakTests(KeycloakFixture keycloak) : TokenExchangeConformance(keycloak.RunningOrSkip());
+
 public sealed class IntrospectionOnKeycloakTests(KeycloakFixture keycloak) : IntrospectionConformance(keycloak.RunningOrSkip());
 
 [Collection(nameof(KeycloakKeyRotation))]

@@ -28,6 +28,7 @@ public sealed class EmbeddedIdpFixture : IAsyncLifetime, IIdentityProvider
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
     private IdpFactory? _factory;
     private int _tokenRequests;
+    private int _introspectionRequests;
 
     /// <summary>The realm file served: the repository's, or e.g. a modified copy set before <see cref="InitializeAsync"/>.</summary>
     public string RealmPath { get; init; } = RealmFilePath();
@@ -54,7 +55,12 @@ public sealed class EmbeddedIdpFixture : IAsyncLifetime, IIdentityProvider
     public string SecretOf(string clientId) =>
         _secrets.TryGetValue(clientId, out var secret) ? secret : throw new ArgumentException($"No client '{clientId}' in the realm.", nameof(clientId));
 
+    /// <summary>Introspection-endpoint requests this IdP received since start or the last reset.</summary>
+    public int IntrospectionRequestCount => Volatile.Read(ref _introspectionRequests);
+
     public void ResetTokenRequestCount() => Interlocked.Exchange(ref _tokenRequests, 0);
+
+    public void ResetIntrospectionRequestCount() => Interlocked.Exchange(ref _introspectionRequests, 0);
 
     public ValueTask InitializeAsync() => new(StartAsync(port: 0, rotateSigningKey: false));
 
@@ -128,7 +134,7 @@ public sealed class EmbeddedIdpFixture : IAsyncLifetime, IIdentityProvider
             settings[key] = value;
         }
 
-        var factory = new IdpFactory(settings, () => Interlocked.Increment(ref _tokenRequests));
+        var factory = new IdpFactory(settings, () => Interlocked.Increment(ref _tokenRequests), () => Interlocked.Increment(ref _introspectionRequests));
         factory.UseKestrel(port);
         factory.StartServer();
         _factory = factory;
@@ -138,6 +144,7 @@ public sealed class EmbeddedIdpFixture : IAsyncLifetime, IIdentityProvider
 
         await factory.Services.GetRequiredService<WarmUp>().Ready.WaitAsync(StartupTimeout);
         ResetTokenRequestCount();
+        ResetIntrospectionRequestCount();
     }
 
     private async Task StopAsync()
@@ -168,7 +175,8 @@ public sealed class EmbeddedIdpFixture : IAsyncLifetime, IIdentityProvider
 
     private sealed record TokenResponse([property: JsonPropertyName("access_token")] string? AccessToken);
 
-    private sealed class IdpFactory(Dictionary<string, string?> settings, Action onTokenRequest) : WebApplicationFactory<EmbeddedIdp.EntryPoint>
+    private sealed class IdpFactory(Dictionary<string, string?> settings, Action onTokenRequest, Action onIntrospectionRequest)
+        : WebApplicationFactory<EmbeddedIdp.EntryPoint>
     {
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
@@ -178,12 +186,12 @@ public sealed class EmbeddedIdpFixture : IAsyncLifetime, IIdentityProvider
             }
 
             builder.UseEnvironment("Development");
-            builder.ConfigureServices(services => services.AddSingleton<IStartupFilter>(new CountTokenRequests(onTokenRequest)));
+            builder.ConfigureServices(services => services.AddSingleton<IStartupFilter>(new CountTokenRequests(onTokenRequest, onIntrospectionRequest)));
         }
     }
 
-    /// <summary>Test-only middleware: counts token-endpoint requests so tests can prove caching.</summary>
-    private sealed class CountTokenRequests(Action onTokenRequest) : IStartupFilter
+    /// <summary>Test-only middleware: counts token- and introspection-endpoint requests so tests can prove caching.</summary>
+    private sealed class CountTokenRequests(Action onTokenRequest, Action onIntrospectionRequest) : IStartupFilter
     {
         public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
         {
@@ -192,6 +200,10 @@ public sealed class EmbeddedIdpFixture : IAsyncLifetime, IIdentityProvider
                 if (context.Request.Path.Value?.EndsWith("/protocol/openid-connect/token", StringComparison.Ordinal) == true)
                 {
                     onTokenRequest();
+                }
+                else if (context.Request.Path.Value?.EndsWith("/protocol/openid-connect/token/introspect", StringComparison.Ordinal) == true)
+                {
+                    onIntrospectionRequest();
                 }
 
                 return nextMiddleware(context);

@@ -65,6 +65,12 @@ public sealed record IdpDialect
     /// </summary>
     public required int LifetimeClockSlack { get; init; }
 
+    /// <summary>
+    /// Token exchange with <c>requested_token_type</c> id_token: Keycloak issues an ID token (200); EmbeddedIdp issues
+    /// no ID tokens and answers 400 invalid_request "requested_token_type unsupported".
+    /// </summary>
+    public required int ExchangeForIdTokenStatus { get; init; }
+
     public static IdpDialect EmbeddedIdp { get; } = new()
     {
         WrongSecretError = "invalid_client",
@@ -75,6 +81,7 @@ public sealed record IdpDialect
         ForeignRevocationStatus = 200,
         BothSecretMethodsStatus = 400,
         LifetimeClockSlack = 0,
+        ExchangeForIdTokenStatus = 400,
     };
 
     public static IdpDialect Keycloak { get; } = new()
@@ -87,5 +94,6 @@ public sealed record IdpDialect
         ForeignRevocationStatus = 401,
         BothSecretMethodsStatus = 200,
         LifetimeClockSlack = 1,
+        ExchangeForIdTokenStatus = 200,
     };
 }

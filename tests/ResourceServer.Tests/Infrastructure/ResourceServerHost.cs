@@ -41,7 +41,9 @@ public sealed class ResourceServerHost : IAsyncDisposable
     public FakeLogCollector Logs => _app.Services.GetRequiredService<FakeLogCollector>();
 
     /// <summary>Starts a resource server for audience <see cref="Audience"/> that trusts the IdP at <paramref name="authority"/>.</summary>
-    public static async Task<ResourceServerHost> StartAsync(string authority, IReadOnlyDictionary<string, string?>? settings = null)
+    /// <remarks><paramref name="configure"/> runs last, e.g. to replace the <see cref="TimeProvider"/>.</remarks>
+    public static async Task<ResourceServerHost> StartAsync(
+        string authority, IReadOnlyDictionary<string, string?>? settings = null, Action<IServiceCollection>? configure = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = Environments.Development });
         builder.WebHost.UseUrls("http://127.0.0.1:0");
@@ -65,6 +67,8 @@ public sealed class ResourceServerHost : IAsyncDisposable
         // The test-only keys, trusted here and nowhere else, so tests can sign tokens with crafted claims.
         builder.Services.PostConfigure<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme,
             options => options.TokenValidationParameters.IssuerSigningKeys = [TestTokens.TrustedKey, TestTokens.TrustedEcKey]);
+
+        configure?.Invoke(builder.Services);
 
         var app = builder.Build();
         app.MapHealthChecks("/health");

@@ -63,7 +63,6 @@ public abstract class TokenErrorConformance(IIdentityProvider idp) : IDisposable
 
     [Theory]
     [InlineData("billing-api")]
-    [InlineData("payments-api")]
     public async Task Client_without_service_account_is_rejected_with_unauthorized_client(string clientId)
     {
         var result = await _http.TokenAsync(clientId);
