@@ -16,11 +16,15 @@ var billing = builder.AddProject<Projects.Billing_Api>("billing-api")
     .WithResourceServer(idp, validation, secrets.BillingApi)
     .WithHttpHealthCheck("/health");
 
-builder.AddProject<Projects.Payments_Api>("payments-api")
+var payments = builder.AddProject<Projects.Payments_Api>("payments-api")
     .WithResourceServer(idp, validation, secrets.PaymentsApi)
     .WithTokenClient("billing", idp, secrets.PaymentsService)
     // No WaitFor(billing): Payments copes with Billing being down (its outbox retries), so both start once the IdP is ready.
     .WithReference(billing)
     .WithHttpHealthCheck("/health");
+
+// Each service's Scalar page asks the IdP for a token from the browser: the realm lets exactly that page's origin read it.
+idp.WithWebOrigin("PAYMENTS_API_ORIGIN", payments)
+    .WithWebOrigin("BILLING_API_ORIGIN", billing);
 
 builder.Build().Run();

@@ -30,4 +30,17 @@ internal static class ServiceIdentityExtensions
         IResourceBuilder<ParameterResource> clientSecret) =>
         service.WithEnvironment($"TokenClient__{name}__Authority", idp.GetIssuer())
             .WithEnvironment($"TokenClient__{name}__ClientSecret", clientSecret);
+
+    /// <summary>
+    /// Lets a page of <paramref name="service"/> (its Scalar page) read the IdP's token responses: fills the realm's
+    /// <c>${<paramref name="variable"/>}</c> in a client's <c>webOrigins</c> with the origin a browser on this machine sends.
+    /// </summary>
+    public static IResourceBuilder<IResourceWithEndpoints> WithWebOrigin(
+        this IResourceBuilder<IResourceWithEndpoints> idp, string variable, IResourceBuilder<ProjectResource> service)
+    {
+        var port = service.GetEndpoint("http").Property(EndpointProperty.Port);
+        idp.ApplicationBuilder.CreateResourceBuilder((IResourceWithEnvironment)idp.Resource)
+            .WithEnvironment(variable, ReferenceExpression.Create($"http://localhost:{port}"));
+        return idp;
+    }
 }

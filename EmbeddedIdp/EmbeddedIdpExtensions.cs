@@ -120,6 +120,7 @@ public static class EmbeddedIdpExtensions
         }
 
         app.UseMiddleware<OAuthRequestGuard>();
+        app.UseMiddleware<WebOriginsCors>();
         app.UseMiddleware<ClientAuthenticationThrottle>();
         app.UseAuthentication();
         return app;

@@ -105,6 +105,11 @@ public sealed class AppHostFixture : IAsyncLifetime
 
     public HttpClient CreateClient(string resource) => new() { BaseAddress = App.GetEndpoint(resource, "http") };
 
+    /// <summary>The resource's http URL without a trailing slash, as a person would type it.</summary>
+    public string UrlOf(string resource) => App.GetEndpoint(resource, "http").ToString().TrimEnd('/');
+
+    public string Issuer => $"{UrlOf("idp")}/realms/m2m";
+
     /// <summary>Asks the IdP for a client-credentials token; returns the raw response.</summary>
     public async Task<HttpResponseMessage> RequestTokenAsync(
         string clientId, string? scope, CancellationToken cancellationToken, string? secret = null)
