@@ -27,6 +27,9 @@ public sealed record RealmClient(
     /// <summary>The realm file's <c>users[].enabled</c> of the service-account user; Keycloak refuses tokens for a disabled one.</summary>
     public bool ServiceAccountUserEnabled { get; init; } = true;
 
+    /// <summary>Keycloak's <c>webOrigins</c>: the browser origins that may read this client's token responses (CORS).</summary>
+    public IReadOnlyList<string> WebOrigins { get; init; } = [];
+
     /// <summary>Keycloak's <c>client.use.lightweight.access.token.enabled</c>: tokens carry almost no claims; introspection tells the rest.</summary>
     public bool LightweightAccessTokens { get; init; }
 

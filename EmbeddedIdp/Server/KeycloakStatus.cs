@@ -16,7 +16,7 @@ public static class KeycloakStatus
 
     public static IEnumerable<OpenIddictServerHandlerDescriptor> All =>
         [ApplyStatus<ApplyTokenResponseContext>.Descriptor, ApplyStatus<ApplyIntrospectionResponseContext>.Descriptor,
-         ApplyStatus<ApplyRevocationResponseContext>.Descriptor];
+         ApplyStatus<ApplyRevocationResponseContext>.Descriptor, DropChallenge.Descriptor];
 
     /// <summary>Rejects the request with Keycloak's error, description and status.</summary>
     public static void Reject(BaseValidatingContext context, string error, string description, int status)
@@ -41,6 +41,28 @@ public static class KeycloakStatus
                 && context.Transaction.GetHttpRequest()?.HttpContext.Response is { } response)
             {
                 response.StatusCode = code;
+            }
+
+            return default;
+        }
+    }
+
+    /// <summary>A refusal Keycloak answers with 400 or 403 carries no authentication challenge, whatever its error code.</summary>
+    public sealed class DropChallenge : IOpenIddictServerHandler<ApplyTokenResponseContext>
+    {
+        public static OpenIddictServerHandlerDescriptor Descriptor { get; } =
+            OpenIddictServerHandlerDescriptor.CreateBuilder<ApplyTokenResponseContext>()
+                .UseSingletonHandler<DropChallenge>()
+                .SetOrder(OpenIddictServerAspNetCoreHandlers.AttachWwwAuthenticateHeader<ApplyTokenResponseContext>.Descriptor.Order + 1)
+                .SetType(OpenIddictServerHandlerType.Custom)
+                .Build();
+
+        public ValueTask HandleAsync(ApplyTokenResponseContext context)
+        {
+            if (context.Transaction.Properties.TryGetValue(Property, out var status) && status is int code and not 401
+                && context.Transaction.GetHttpRequest()?.HttpContext.Response is { HasStarted: false } response)
+            {
+                response.Headers.WWWAuthenticate = default;
             }
 
             return default;

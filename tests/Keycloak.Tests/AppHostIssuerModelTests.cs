@@ -66,6 +66,9 @@ public sealed class AppHostIssuerModelTests
                     ? (randomizePorts ? RandomizedPort : endpoint.Port ?? throw new InvalidOperationException("idp http has no declared port"))
                     : port++;
                 endpoint.AllocatedEndpoint = new AllocatedEndpoint(endpoint, endpoint.TargetHost, allocated);
+                // References made from inside a container (the Keycloak resource's own environment) resolve on the container network.
+                endpoint.AllAllocatedEndpoints.AddOrUpdateAllocatedEndpoint(KnownNetworkIdentifiers.DefaultAspireContainerNetwork, new AllocatedEndpoint(
+                    endpoint, "host.docker.internal", allocated, EndpointBindingMode.SingleAddress, targetPortExpression: null, KnownNetworkIdentifiers.DefaultAspireContainerNetwork));
             }
         }
 
