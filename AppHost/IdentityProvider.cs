@@ -34,10 +34,11 @@ internal static class IdentityProviderExtensions
 
     /// <summary>
     /// Adds the IdP as resource <paramref name="name"/>: Keycloak or EmbeddedIdp, both serving realm <c>m2m</c> from
-    /// <c>keycloak-realm/</c> with the client secrets resolved from <paramref name="secrets"/>.
+    /// <c>keycloak-realm/</c> with the client secrets resolved from <paramref name="secrets"/> and the lightweight-token
+    /// switch from <paramref name="validation"/>.
     /// </summary>
     public static IResourceBuilder<IResourceWithEndpoints> AddIdentityProvider(
-        this IDistributedApplicationBuilder builder, string name, ClientSecrets secrets)
+        this IDistributedApplicationBuilder builder, string name, ClientSecrets secrets, TokenValidationSettings validation)
     {
         var (choice, reason) = Choose(builder.Configuration);
 
@@ -51,8 +52,8 @@ internal static class IdentityProviderExtensions
         });
 
         return choice == IdentityProvider.Keycloak
-            ? secrets.AddToRealm(builder.AddKeycloak(name))
-            : secrets.AddToRealm(builder.AddEmbeddedIdp(name));
+            ? validation.AddToRealm(secrets.AddToRealm(builder.AddKeycloak(name)))
+            : validation.AddToRealm(secrets.AddToRealm(builder.AddEmbeddedIdp(name)));
     }
 
     /// <summary>The realm's issuer, <c>{idp}/realms/m2m</c>, as the services on this host reach it.</summary>

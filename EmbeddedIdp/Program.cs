@@ -1,4 +1,5 @@
 using EmbeddedIdp;
+using EmbeddedIdp.Admin;
 
 var builder = WebApplication.CreateBuilder(args);
 // `--rotate-signing-key true` makes a new signing key active at startup; the previous one keeps verifying.
@@ -11,6 +12,11 @@ var app = builder.Build();
 
 app.UseEmbeddedIdp();
 app.MapDefaultEndpoints();
+if (app.Environment.IsDevelopment())
+{
+    // Development only: rotate or withdraw signing keys without a restart (see README.md, "Key rotation").
+    app.MapSigningKeyAdminApi();
+}
 
 await app.InitializeEmbeddedIdpAsync();
 app.Run();

@@ -34,13 +34,11 @@ internal sealed class JwtBearerConfiguration(
         options.Authority = resourceServer.Authority!.OriginalString;
         options.RequireHttpsMetadata = resourceServer.RequireHttpsMetadata ?? !environment.IsDevelopment();
         options.MapInboundClaims = false;
-        // An unknown kid refreshes the JWKS at most once a minute, however many such tokens arrive.
-        options.RefreshInterval = TimeSpan.FromMinutes(1);
 
         var cache = resourceServer.TokenCacheSize > 0 ? services.GetRequiredService<ValidatedTokenCache>() : null;
         options.TokenHandlers.Clear();
         options.TokenHandlers.Add(new ResourceServerTokenHandler(
-            resourceServer.MaxTokenSize, cache, loggerFactory.CreateLogger("ResourceServer.TokenValidation")));
+            resourceServer, cache, services.GetRequiredService<TimeProvider>(), loggerFactory.CreateLogger("ResourceServer.TokenValidation")));
 
         options.TokenValidationParameters = new TokenValidationParameters
         {
@@ -71,5 +69,41 @@ internal sealed class JwtBearerConfiguration(
                 return Task.CompletedTask;
             },
         };
+    }
+}
+
+/// <summary>
+/// Runs after JwtBearer's own post-configuration (which builds the backchannel): swaps its configuration manager for
+/// <see cref="SigningKeySource"/>, and empties the validated-token cache whenever the issuer's keys change.
+/// </summary>
+internal sealed class SigningKeySourceConfiguration(
+    IOptions<ResourceServerOptions> settings,
+    IHostEnvironment environment,
+    TimeProvider time,
+    ILoggerFactory loggerFactory,
+    IServiceProvider services) : IPostConfigureOptions<JwtBearerOptions>
+{
+    public void PostConfigure(string? name, JwtBearerOptions options)
+    {
+        if (name != JwtBearerDefaults.AuthenticationScheme || options.Backchannel is null)
+        {
+            return;
+        }
+
+        var resourceServer = settings.Value;
+        var metadataAddress = options.MetadataAddress is { Length: > 0 } address
+            ? address
+            : $"{resourceServer.Authority!.OriginalString.TrimEnd('/')}/.well-known/openid-configuration";
+        var source = new SigningKeySource(metadataAddress, options.Backchannel,
+            resourceServer.RequireHttpsMetadata ?? !environment.IsDevelopment(), time,
+            resourceServer.KeyRefreshInterval, resourceServer.UnknownKeyRefreshInterval,
+            loggerFactory.CreateLogger("ResourceServer.SigningKeys"));
+        if (resourceServer.TokenCacheSize > 0)
+        {
+            var cache = services.GetRequiredService<ValidatedTokenCache>();
+            source.KeysChanged += cache.Clear;
+        }
+
+        options.ConfigurationManager = source;
     }
 }

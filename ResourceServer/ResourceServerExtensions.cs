@@ -27,8 +27,11 @@ public static class ResourceServerExtensions
         services.AddSingleton<IValidateOptions<ResourceServerOptions>, ResourceServerOptionsValidator>();
 
         services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton(sp => new ValidatedTokenCache(
-            sp.GetRequiredService<IOptions<ResourceServerOptions>>().Value.TokenCacheSize, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp =>
+        {
+            var settings = sp.GetRequiredService<IOptions<ResourceServerOptions>>().Value;
+            return new ValidatedTokenCache(settings.TokenCacheSize, settings.TokenCacheDuration, sp.GetRequiredService<TimeProvider>());
+        });
 
         services.AddProblemDetails();
         // Read at registration, because it decides which services exist; a value that is not a mode stops startup naming the key.
@@ -42,6 +45,8 @@ public static class ResourceServerExtensions
         {
             services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
             services.AddSingleton<IConfigureOptions<JwtBearerOptions>, JwtBearerConfiguration>();
+            // Registered after AddJwtBearer's own, so it runs once the backchannel exists.
+            services.AddSingleton<IPostConfigureOptions<JwtBearerOptions>, SigningKeySourceConfiguration>();
             services.AddHealthChecks()
                 .AddCheck<IdentityProviderHealthCheck>("identity-provider", timeout: TimeSpan.FromSeconds(5));
         }

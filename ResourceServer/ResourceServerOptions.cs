@@ -29,6 +29,21 @@ public sealed class ResourceServerOptions
     [Range(typeof(TimeSpan), "00:00:00", "00:05:00")]
     public TimeSpan ClockSkew { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>Longest lifetime (<c>exp</c> − <c>iat</c>) accepted; the realm issues five minutes.</summary>
+    [Range(typeof(TimeSpan), "00:01:00", "1.00:00:00")]
+    public TimeSpan MaxTokenLifetime { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// How often the issuer's signing keys are read again. A key withdrawn from the JWKS stops validating tokens
+    /// within this interval (plus one JWKS request); keys not refreshed for twice this long are not used at all.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:05:00")]
+    public TimeSpan KeyRefreshInterval { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>Least time between two JWKS reads caused by tokens naming an unknown <c>kid</c>.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:05:00")]
+    public TimeSpan UnknownKeyRefreshInterval { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>Whether the metadata must be fetched over HTTPS; unset means "yes, outside Development".</summary>
     public bool? RequireHttpsMetadata { get; set; }
 
@@ -36,7 +51,11 @@ public sealed class ResourceServerOptions
     [Range(1024, 64 * 1024)]
     public int MaxTokenSize { get; set; } = 8 * 1024;
 
-    /// <summary>How many validated tokens are remembered until they expire; 0 switches the cache off.</summary>
+    /// <summary>How many validated tokens are remembered; 0 switches the cache off.</summary>
     [Range(0, 1_000_000)]
     public int TokenCacheSize { get; set; } = 10_000;
+
+    /// <summary>How long a validated token is remembered at most (never beyond its <c>exp</c>; all are forgotten when the keys change).</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:05:00")]
+    public TimeSpan TokenCacheDuration { get; set; } = TimeSpan.FromMinutes(1);
 }

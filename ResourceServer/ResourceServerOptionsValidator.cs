@@ -37,6 +37,13 @@ internal sealed class ResourceServerOptionsValidator(IHostEnvironment environmen
             }
         }
 
+        // ValidateDataAnnotations does not look into nested objects.
+        var ranges = new List<ValidationResult>();
+        if (!Validator.TryValidateObject(options.Introspection, new ValidationContext(options.Introspection), ranges, validateAllProperties: true))
+        {
+            failures.AddRange(ranges.Select(r => $"{Section}:Introspection:{string.Join(',', r.MemberNames)}: {r.ErrorMessage}"));
+        }
+
         if (options.TokenValidation == TokenValidation.Introspection)
         {
             ValidateIntrospection(options, failures);
@@ -49,12 +56,6 @@ internal sealed class ResourceServerOptionsValidator(IHostEnvironment environmen
     {
         const string Section = ResourceServerOptions.SectionName + ":Introspection";
         var introspection = options.Introspection;
-        var ranges = new List<ValidationResult>();
-        if (!Validator.TryValidateObject(introspection, new ValidationContext(introspection), ranges, validateAllProperties: true))
-        {
-            failures.AddRange(ranges.Select(r => $"{Section}:{string.Join(',', r.MemberNames)}: {r.ErrorMessage}"));
-        }
-
         if (string.IsNullOrEmpty(introspection.ClientSecret))
         {
             failures.Add($"{Section}:ClientSecret is required when {ResourceServerOptions.SectionName}:TokenValidation is Introspection.");

@@ -13,16 +13,22 @@ internal sealed partial class ResourceServerTokenHandler : TokenHandler
 {
     private readonly JsonWebTokenHandler _inner;
     private readonly ValidatedTokenCache? _cache;
+    private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly int _maxTokenSize;
+    private readonly TimeSpan _maxLifetime;
+    private readonly TimeSpan _clockSkew;
 
-    public ResourceServerTokenHandler(int maxTokenSize, ValidatedTokenCache? cache, ILogger logger)
+    public ResourceServerTokenHandler(ResourceServerOptions settings, ValidatedTokenCache? cache, TimeProvider time, ILogger logger)
     {
-        _maxTokenSize = maxTokenSize;
+        _maxTokenSize = settings.MaxTokenSize;
+        _maxLifetime = settings.MaxTokenLifetime;
+        _clockSkew = settings.ClockSkew;
         _cache = cache;
+        _time = time;
         _logger = logger;
-        _inner = new JsonWebTokenHandler { MapInboundClaims = false, MaximumTokenSizeInBytes = maxTokenSize };
-        MaximumTokenSizeInBytes = maxTokenSize;
+        _inner = new JsonWebTokenHandler { MapInboundClaims = false, MaximumTokenSizeInBytes = _maxTokenSize };
+        MaximumTokenSizeInBytes = _maxTokenSize;
     }
 
     public override async Task<TokenValidationResult> ValidateTokenAsync(string token, TokenValidationParameters validationParameters)
@@ -32,8 +38,23 @@ internal sealed partial class ResourceServerTokenHandler : TokenHandler
             return Reject(token, new TokenRejectedException($"The token is larger than {_maxTokenSize} characters"));
         }
 
+        // Read first (again, when due): a changed key set empties the cache before it is asked.
+        KeySet? keys = null;
+        if (validationParameters.ConfigurationManager is SigningKeySource source)
+        {
+            try
+            {
+                keys = await source.GetKeySetAsync(CancellationToken.None);
+            }
+            catch (InvalidOperationException exception)
+            {
+                return Reject(token, new TokenRejectedException("The issuer's signing keys cannot be read", exception));
+            }
+        }
+
+        var version = keys?.Version ?? 0;
         var cacheKey = _cache is null ? null : ValidatedTokenCache.KeyOf(token);
-        if (cacheKey is not null && _cache!.TryGet(cacheKey, out var cached))
+        if (cacheKey is not null && _cache!.TryGet(cacheKey, version, out var cached))
         {
             return cached;
         }
@@ -54,25 +75,37 @@ internal sealed partial class ResourceServerTokenHandler : TokenHandler
             return Reject(token, result.Exception ?? new SecurityTokenValidationException("The token is invalid"));
         }
 
-        if (CheckBeyondTheLibrary((JsonWebToken)result.SecurityToken) is { } rejection)
+        // An unknown kid may have refreshed the keys during validation: judge the algorithm by the newest read.
+        if (validationParameters.ConfigurationManager is SigningKeySource refreshed)
+        {
+            keys = await refreshed.GetKeySetAsync(CancellationToken.None);
+        }
+
+        if (CheckBeyondTheLibrary((JsonWebToken)result.SecurityToken, keys) is { } rejection)
         {
             return Reject(token, rejection);
         }
 
-        if (cacheKey is not null)
+        if (cacheKey is not null && (keys?.Version ?? 0) == version)
         {
-            _cache!.Add(cacheKey, result);
+            _cache!.Add(cacheKey, result, version);
         }
 
         return result;
     }
 
-    private static TokenRejectedException? CheckBeyondTheLibrary(JsonWebToken jwt)
+    private TokenRejectedException? CheckBeyondTheLibrary(JsonWebToken jwt, KeySet? keys)
     {
         // RFC 7515 §4.1.11: a recipient must reject a token whose critical extensions it does not understand; we understand none.
         if (jwt.TryGetHeaderValue<object>("crit", out _))
         {
             return new TokenRejectedException("The token lists critical header extensions this service does not support");
+        }
+
+        // RFC 8725 §3.1: one key, one algorithm; the JWKS says which.
+        if (keys is not null && jwt.Kid is { } kid && keys.AlgorithmByKid.TryGetValue(kid, out var published) && published != jwt.Alg)
+        {
+            return new TokenRejectedException("The signing algorithm is not the one published for the key");
         }
 
         // RFC 8693 §4.2 / RFC 9068: scope is one space-separated string; an array would defeat exact parsing.
@@ -81,7 +114,14 @@ internal sealed partial class ResourceServerTokenHandler : TokenHandler
             return new TokenRejectedException("The scope claim must be a space-separated string");
         }
 
-        return null;
+        try
+        {
+            return TokenClaimRules.Check(jwt, _maxLifetime, _clockSkew, _time.GetUtcNow());
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return new TokenRejectedException("The token is malformed");
+        }
     }
 
     private TokenValidationResult Reject(string token, Exception exception)

@@ -8,10 +8,11 @@ namespace ResourceServer;
 
 /// <summary>
 /// Remembers tokens that passed every check, keyed by the SHA-256 of the whole token (header, payload and
-/// signature), until the token's <c>exp</c>. A token that differs in a single character has another key, so
-/// it is always validated in full; a hit only ever skips work that succeeded for exactly the same bytes.
+/// signature), for a short time (never beyond the token's <c>exp</c>) and only for the key set that validated
+/// them: when the issuer's keys change, every entry is forgotten. A token that differs in a single character has
+/// another key, so it is always validated in full; a hit only ever skips work that succeeded for the same bytes.
 /// </summary>
-internal sealed class ValidatedTokenCache(int capacity, TimeProvider timeProvider) : IDisposable
+internal sealed class ValidatedTokenCache(int capacity, TimeSpan duration, TimeProvider timeProvider) : IDisposable
 {
     private readonly MemoryCache _entries = new(new MemoryCacheOptions { SizeLimit = capacity });
 
@@ -21,10 +22,12 @@ internal sealed class ValidatedTokenCache(int capacity, TimeProvider timeProvide
         return Convert.ToBase64String(SHA256.HashData(bytes));
     }
 
-    public bool TryGet(string key, out TokenValidationResult result)
+    /// <summary>A hit only for an entry made under key set <paramref name="keySetVersion"/> and not yet expired.</summary>
+    public bool TryGet(string key, long keySetVersion, out TokenValidationResult result)
     {
-        // Checked here as well as by the cache's own expiry, so a hit can never outlive the token.
-        if (_entries.TryGetValue(key, out Entry? entry) && entry is not null && timeProvider.GetUtcNow() < entry.Expires)
+        // Checked here as well as by the cache's own expiry, so a hit can never outlive the token or its key set.
+        if (_entries.TryGetValue(key, out Entry? entry) && entry is not null && entry.KeySetVersion == keySetVersion
+            && timeProvider.GetUtcNow() < entry.Expires)
         {
             result = new TokenValidationResult
             {
@@ -41,20 +44,25 @@ internal sealed class ValidatedTokenCache(int capacity, TimeProvider timeProvide
         return false;
     }
 
-    public void Add(string key, TokenValidationResult result)
+    public void Add(string key, TokenValidationResult result, long keySetVersion)
     {
-        var expires = new DateTimeOffset(result.SecurityToken.ValidTo, TimeSpan.Zero);
-        if (expires <= timeProvider.GetUtcNow())
+        var now = timeProvider.GetUtcNow();
+        var tokenExpires = new DateTimeOffset(result.SecurityToken.ValidTo, TimeSpan.Zero);
+        var expires = tokenExpires < now + duration ? tokenExpires : now + duration;
+        if (expires <= now)
         {
             return;
         }
 
         // A full cache drops new entries instead of growing: those tokens are simply validated every time.
-        _entries.Set(key, new Entry(result.SecurityToken, result.ClaimsIdentity, expires),
+        _entries.Set(key, new Entry(result.SecurityToken, result.ClaimsIdentity, expires, keySetVersion),
             new MemoryCacheEntryOptions { Size = 1, AbsoluteExpiration = expires });
     }
 
+    /// <summary>Forgets every entry (the key set changed).</summary>
+    public void Clear() => _entries.Clear();
+
     public void Dispose() => _entries.Dispose();
 
-    private sealed record Entry(SecurityToken Token, ClaimsIdentity Identity, DateTimeOffset Expires);
+    private sealed record Entry(SecurityToken Token, ClaimsIdentity Identity, DateTimeOffset Expires, long KeySetVersion);
 }

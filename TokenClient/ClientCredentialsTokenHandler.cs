@@ -10,15 +10,26 @@ namespace TokenClient;
 /// and replays the request once, if the request can be replayed. Without a token the request is never sent:
 /// <see cref="TokenAcquisitionException"/> is thrown instead.
 /// A request can ask for another scope set than the handler's with <see cref="TokenRequestExtensions.SetTokenScope"/>.
+/// A token never travels in clear: a request to an <c>http://</c> address is refused unless <paramref name="allowHttp"/>
+/// (Development only, see <see cref="TokenClientOptions.RequireHttps"/>).
 /// </summary>
 public sealed partial class ClientCredentialsTokenHandler(
     ClientCredentialsTokenManager tokens,
     TokenClientTelemetry telemetry,
     string clientName,
-    string? defaultScope) : DelegatingHandler
+    string? defaultScope,
+    bool allowHttp = false) : DelegatingHandler
 {
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
+        if (request.RequestUri is not { Scheme: "https" } && !allowHttp)
+        {
+            // A bearer token is a password for its lifetime (RFC 6750 §5.3): anyone on the path could replay it.
+            throw new InvalidOperationException(
+                $"Token client '{clientName}' refuses to send its token to {request.RequestUri?.GetLeftPart(UriPartial.Authority)}: "
+                + "https is required (http is allowed only in Development).");
+        }
+
         var scope = request.Options.TryGetValue(TokenRequestExtensions.ScopeOption, out var requested) ? requested : defaultScope;
         var token = await tokens.GetTokenAsync(clientName, scope, cancellationToken);
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token.Value);

@@ -22,7 +22,9 @@ public static class TokenClientExtensions
             services.GetRequiredService<ClientCredentialsTokenManager>(),
             services.GetRequiredService<TokenClientTelemetry>(),
             name,
-            scope));
+            scope,
+            allowHttp: !services.GetRequiredService<IOptionsMonitor<TokenClientOptions>>().Get(name)
+                .HttpsRequired(services.GetService<IHostEnvironment>()?.IsDevelopment() ?? false)));
     }
 
     /// <summary>
@@ -95,9 +97,24 @@ public static class TokenClientExtensions
         // RemoveAllResilienceHandlers is marked experimental; it is the one supported way to replace the default handler.
 #pragma warning disable EXTEXP0001
         services.AddHttpClient(TokenEndpointClient.HttpClientName)
+            .ConfigurePrimaryHttpMessageHandler(NeverFollowRedirects)
             .RemoveAllResilienceHandlers()
             .AddStandardResilienceHandler(ConfigureTokenEndpointResilience);
 #pragma warning restore EXTEXP0001
+    }
+
+    /// <summary>A 307 from the token endpoint would re-send the client secret to wherever it points: a redirect is an error.</summary>
+    private static void NeverFollowRedirects(HttpMessageHandler handler, IServiceProvider services)
+    {
+        switch (handler)
+        {
+            case SocketsHttpHandler sockets:
+                sockets.AllowAutoRedirect = false;
+                break;
+            case HttpClientHandler client:
+                client.AllowAutoRedirect = false;
+                break;
+        }
     }
 
     private static void ConfigureTokenEndpointResilience(HttpStandardResilienceOptions options)

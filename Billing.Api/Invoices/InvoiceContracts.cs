@@ -50,10 +50,14 @@ public sealed record CreateInvoiceRequest(string? PaymentId, decimal? Amount, st
     }
 }
 
-/// <summary>An invoice, with who asked for it (<c>requestedBy</c>) and who acted (<c>actedBy</c>, the presenting client).</summary>
+/// <summary>
+/// An invoice, with who asked for it (<c>requestedBy</c>) and who acted (<c>actedBy</c>, the presenting client); the amount
+/// always has its currency's decimal places, so a replay reads as the first answer.
+/// </summary>
 public sealed record InvoiceResponse(
     Guid Id, string PaymentId, decimal Amount, string Currency, string? Description, DateTimeOffset CreatedAt, string RequestedBy, string ActedBy)
 {
     public static InvoiceResponse From(Invoice invoice) =>
-        new(invoice.Id, invoice.PaymentId, invoice.Amount, invoice.Currency, invoice.Description, invoice.CreatedAt, invoice.RequestedBy, invoice.ActedBy);
+        new(invoice.Id, invoice.PaymentId, Iso4217.WithMinorUnits(invoice.Amount, invoice.Currency), invoice.Currency, invoice.Description,
+            invoice.CreatedAt, invoice.RequestedBy, invoice.ActedBy);
 }

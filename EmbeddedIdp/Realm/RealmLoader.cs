@@ -24,10 +24,10 @@ public static partial class RealmLoader
         ["id", "displayName", "sslRequired", "registrationAllowed", "defaultDefaultClientScopes", "defaultOptionalClientScopes"];
 
     private const string LightweightAccessTokenAttribute = "client.use.lightweight.access.token.enabled";
-
     private const string StandardTokenExchangeAttribute = "standard.token.exchange.enabled";
 
-    private static readonly HashSet<string> KnownClientAttributes = ["access.token.lifespan", LightweightAccessTokenAttribute, StandardTokenExchangeAttribute];
+    private static readonly HashSet<string> KnownClientAttributes =
+        ["access.token.lifespan", LightweightAccessTokenAttribute, StandardTokenExchangeAttribute];
 
     public static RealmModel Load(string path, IConfiguration configuration, ILogger logger)
     {
@@ -39,6 +39,7 @@ public static partial class RealmLoader
         var root = JsonNode.Parse(File.ReadAllText(path), documentOptions: new() { CommentHandling = JsonCommentHandling.Skip })
             ?? throw new InvalidOperationException($"Realm file '{path}' is empty.");
 
+        var weakSecrets = WeakSecrets(root, configuration);
         var missing = new SortedSet<string>(StringComparer.Ordinal);
         ResolvePlaceholders(root, configuration, missing);
         if (missing.Count > 0)
@@ -47,11 +48,52 @@ public static partial class RealmLoader
                 $"Realm file '{path}' needs the variable(s) {string.Join(", ", missing)}: set them in the environment or configuration.");
         }
 
+        weakSecrets.AddRange(ShortSecrets(root));
+        if (weakSecrets.Count > 0)
+        {
+            throw new InvalidOperationException($"Realm file '{path}': {string.Join(" ", weakSecrets)}");
+        }
+
         var file = root.Deserialize<RealmFile>(RealmFile.JsonOptions)
             ?? throw new InvalidOperationException($"Realm file '{path}' is not a realm export.");
 
-        return Build(file, feature => logger.LogWarning("Realm feature not served by EmbeddedIdp: {Feature}", feature));
+        return Build(
+            file,
+            feature => logger.LogWarning("Realm feature not served by EmbeddedIdp: {Feature}", feature),
+            message => logger.LogWarning("{Message}", message));
     }
+
+    /// <summary>Shortest client secret accepted, in characters (the AppHost generates 32; Keycloak's generated ones are 32).</summary>
+    public const int MinSecretLength = 32;
+
+    /// <summary>A secret written as <c>${VAR:default}</c> whose variable is unset would be the default that anyone can read in the file.</summary>
+    private static List<string> WeakSecrets(JsonNode root, IConfiguration configuration)
+    {
+        var failures = new List<string>();
+        foreach (var (clientId, secret) in ClientSecrets(root))
+        {
+            foreach (Match match in Placeholder().Matches(secret))
+            {
+                if (match.Groups["default"].Success && string.IsNullOrEmpty(configuration[match.Groups["name"].Value]))
+                {
+                    failures.Add($"the secret of client '{clientId}' would fall back to the default written in the file: set {match.Groups["name"].Value}.");
+                }
+            }
+        }
+
+        return failures;
+    }
+
+    private static IEnumerable<string> ShortSecrets(JsonNode root) =>
+        ClientSecrets(root)
+            .Where(client => client.Secret.Length is > 0 and < MinSecretLength)
+            .Select(client => $"the secret of client '{client.ClientId}' is shorter than {MinSecretLength} characters.");
+
+    private static IEnumerable<(string ClientId, string Secret)> ClientSecrets(JsonNode root) =>
+        (root["clients"] as JsonArray ?? [])
+            .OfType<JsonObject>()
+            .Where(client => client["secret"] is JsonValue value && value.TryGetValue<string>(out _))
+            .Select(client => ((string?)client["clientId"] ?? "?", (string)client["secret"]!));
 
     private static void ResolvePlaceholders(JsonNode node, IConfiguration configuration, ISet<string> missing)
     {
@@ -111,7 +153,7 @@ public static partial class RealmLoader
     [GeneratedRegex(@"\$\{(?<name>[A-Za-z_][A-Za-z0-9_.]*)(?::(?<default>[^}]*))?\}")]
     private static partial Regex Placeholder();
 
-    private static RealmModel Build(RealmFile file, Action<string> notServed)
+    private static RealmModel Build(RealmFile file, Action<string> notServed, Action<string> warn)
     {
         if (string.IsNullOrWhiteSpace(file.Realm))
         {
@@ -148,7 +190,7 @@ public static partial class RealmLoader
         var clients = new Dictionary<string, RealmClient>(StringComparer.Ordinal);
         foreach (var client in file.Clients)
         {
-            if (BuildClient(client, file, scopes, notServed) is { } built)
+            if (BuildClient(client, file, scopes, notServed, warn) is { } built)
             {
                 clients[built.ClientId] = built;
             }
@@ -192,7 +234,7 @@ public static partial class RealmLoader
     }
 
     private static RealmClient? BuildClient(
-        ClientRepresentation client, RealmFile file, Dictionary<string, RealmScope> scopes, Action<string> notServed)
+        ClientRepresentation client, RealmFile file, Dictionary<string, RealmScope> scopes, Action<string> notServed, Action<string> warn)
     {
         var id = client.ClientId ?? throw new InvalidOperationException("A client in the realm file has no clientId.");
 
@@ -243,29 +285,32 @@ public static partial class RealmLoader
             }
         }
 
+        // Keycloak's import (RepresentationToModel.addClientScopeToClient) logs a warning and drops such a scope; so does this.
         foreach (var scope in client.DefaultClientScopes.Concat(client.OptionalClientScopes).Where(s => !scopes.ContainsKey(s)))
         {
-            throw new InvalidOperationException($"Client '{id}' lists the scope '{scope}', which the realm file does not define.");
+            warn($"Referenced client scope '{scope}' doesn't exist. Ignoring (client '{id}')");
         }
 
         TimeSpan? lifespan = client.Attributes.TryGetValue("access.token.lifespan", out var seconds) && int.TryParse(seconds, out var lifespanSeconds) && lifespanSeconds > 0
             ? TimeSpan.FromSeconds(lifespanSeconds)
             : null;
 
-        var userId = file.Users.FirstOrDefault(u => u.ServiceAccountClientId == id)?.Id ?? StableUserId(file.Realm!, id);
+        var user = file.Users.FirstOrDefault(u => u.ServiceAccountClientId == id);
 
         return new RealmClient(
             id,
             client.Secret,
             client.Enabled is not false,
             client.ServiceAccountsEnabled is true,
-            userId,
-            client.DefaultClientScopes,
-            client.OptionalClientScopes,
+            user?.Id ?? StableUserId(file.Realm!, id),
+            [.. client.DefaultClientScopes.Where(scopes.ContainsKey)],
+            [.. client.OptionalClientScopes.Where(scopes.ContainsKey)],
             lifespan)
         {
+            ServiceAccountUserEnabled = user?.Enabled is not false,
             LightweightAccessTokens = IsOn(client.Attributes, LightweightAccessTokenAttribute),
             StandardTokenExchangeEnabled = IsOn(client.Attributes, StandardTokenExchangeAttribute),
+            WebOrigins = client.WebOrigins,
         };
     }
 

@@ -1,6 +1,5 @@
 using System.Security.Claims;
 using EmbeddedIdp.Realm;
-using Microsoft.AspNetCore;
 using Microsoft.Extensions.Primitives;
 using Microsoft.IdentityModel.Tokens;
 using OpenIddict.Abstractions;
@@ -37,11 +36,8 @@ public static class TokenExchangeHandlers
     public static IEnumerable<OpenIddictServerHandlerDescriptor> All =>
         [
             LeaveSubjectTokenToExchange.Descriptor, ValidateStandardTokenExchange.Descriptor, IssueExchangedToken.Descriptor,
-            DropClientIdClaim.Descriptor, AttachIssuedTokenType.Descriptor, ApplyKeycloakStatus.Descriptor,
+            DropClientIdClaim.Descriptor, AttachIssuedTokenType.Descriptor,
         ];
-
-    /// <summary>The HTTP status Keycloak gives a refusal whose error code alone would map elsewhere (OpenIddict: invalid_client 401, access_denied 400).</summary>
-    private const string StatusProperty = ".m2m_token_exchange_status";
 
     /// <summary>The subject token is validated by <see cref="ValidateStandardTokenExchange"/> (Keycloak's error, Keycloak's moment), not by OpenIddict.</summary>
     public sealed class LeaveSubjectTokenToExchange : IOpenIddictServerHandler<ProcessAuthenticationContext>
@@ -87,7 +83,7 @@ public static class TokenExchangeHandlers
 
             if (realm.FindClient(context.ClientId) is not { Enabled: true } requester)
             {
-                context.Reject(Errors.InvalidClient, "Invalid client or Invalid client credentials");
+                KeycloakStatus.Reject(context, Errors.UnauthorizedClient, "Invalid client or Invalid client credentials", StatusCodes.Status401Unauthorized);
                 return;
             }
 
@@ -147,10 +143,10 @@ public static class TokenExchangeHandlers
                 switch (realm.FindClient(audience))
                 {
                     case null:
-                        Refuse(context, Errors.InvalidClient, "Audience not found", StatusCodes.Status400BadRequest);
+                        KeycloakStatus.Reject(context, Errors.InvalidClient, "Audience not found", StatusCodes.Status400BadRequest);
                         return;
                     case { Enabled: false }:
-                        Refuse(context, Errors.InvalidClient, "Client disabled", StatusCodes.Status400BadRequest);
+                        KeycloakStatus.Reject(context, Errors.InvalidClient, "Client disabled", StatusCodes.Status400BadRequest);
                         return;
                 }
             }
@@ -159,7 +155,7 @@ public static class TokenExchangeHandlers
             if (subject.FindFirst(Claims.AuthorizedParty)?.Value != requester.ClientId
                 && !subject.FindAll(Claims.Audience).Any(aud => aud.Value == requester.ClientId))
             {
-                Refuse(context, Errors.AccessDenied, "Client is not within the token audience", StatusCodes.Status403Forbidden);
+                KeycloakStatus.Reject(context, Errors.AccessDenied, "Client is not within the token audience", StatusCodes.Status403Forbidden);
                 return;
             }
 
@@ -186,13 +182,6 @@ public static class TokenExchangeHandlers
             }
 
             context.Transaction.Properties[GrantProperty] = new ExchangeGrant(requester, subject, granted, tokenAudiences);
-        }
-
-        /// <summary>Keycloak answers these with 400 (invalid_client) and 403 (access_denied); OpenIddict would pick 401 and 400.</summary>
-        private static void Refuse(ValidateTokenRequestContext context, string error, string description, int status)
-        {
-            context.Transaction.Properties[StatusProperty] = status;
-            context.Reject(error, description);
         }
 
         private static List<string> Values(OpenIddictParameter? parameter) =>
@@ -280,28 +269,6 @@ public static class TokenExchangeHandlers
                 && !string.IsNullOrEmpty(context.Response.AccessToken))
             {
                 context.Response.IssuedTokenType = AccessTokenType;
-            }
-
-            return default;
-        }
-    }
-
-    public sealed class ApplyKeycloakStatus : IOpenIddictServerHandler<ApplyTokenResponseContext>
-    {
-        public static OpenIddictServerHandlerDescriptor Descriptor { get; } =
-            OpenIddictServerHandlerDescriptor.CreateBuilder<ApplyTokenResponseContext>()
-                .UseSingletonHandler<ApplyKeycloakStatus>()
-                .SetOrder(OpenIddictServerAspNetCoreHandlers.AttachWwwAuthenticateHeader<ApplyTokenResponseContext>.Descriptor.Order + 1)
-                .SetType(OpenIddictServerHandlerType.Custom)
-                .Build();
-
-        public ValueTask HandleAsync(ApplyTokenResponseContext context)
-        {
-            if (context.Transaction.Properties.TryGetValue(StatusProperty, out var value) && value is int status
-                && context.Transaction.GetHttpRequest()?.HttpContext.Response is { HasStarted: false } response)
-            {
-                response.StatusCode = status;
-                response.Headers.WWWAuthenticate = default; // a 400/403 carries no authentication challenge
             }
 
             return default;

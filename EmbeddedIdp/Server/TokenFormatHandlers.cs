@@ -1,4 +1,5 @@
 using EmbeddedIdp.Keys;
+using EmbeddedIdp.Realm;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using OpenIddict.Abstractions;
@@ -10,17 +11,17 @@ namespace EmbeddedIdp.Server;
 
 /// <summary>
 /// Keycloak's access-token format on top of OpenIddict: header <c>typ: JWT</c> (OpenIddict writes <c>at+jwt</c>),
-/// only Keycloak's claims (no <c>oi_*</c> private claims), and <c>jti</c> = the id of OpenIddict's token entry,
+/// only Keycloak's claims (no <c>oi_*</c> private claims), and <c>jti</c> = Keycloak's prefix + the id of OpenIddict's token entry,
 /// which is how introspection and revocation find the entry again without a private claim in the token.
 /// </summary>
 public static class TokenFormatHandlers
 {
     public static IEnumerable<OpenIddictServerHandlerDescriptor> All =>
-        [WriteKeycloakAccessToken.Descriptor, AcceptKeycloakAccessTokens.Descriptor, RestoreTokenIdentity.Descriptor,
+        [WriteKeycloakAccessToken.Descriptor, AcceptKeycloakAccessTokens.Descriptor, RestoreTokenIdentity.Descriptor, PublishCurrentSigningKeys.Descriptor,
          AttachIssuerToDiscovery.Descriptor, AttachIssuerToIntrospection.Descriptor];
 
     /// <summary>Writes the access token after OpenIddict created its database entry, so OpenIddict's own writer is skipped.</summary>
-    public sealed class WriteKeycloakAccessToken(SigningKeyStore keys, Issuer issuer) : IOpenIddictServerHandler<GenerateTokenContext>
+    public sealed class WriteKeycloakAccessToken(SigningKeyStore keys, Issuer issuer, RealmModel realm) : IOpenIddictServerHandler<GenerateTokenContext>
     {
         // OpenIddict's shared handler would add "nbf", which Keycloak tokens do not carry.
         private static readonly JsonWebTokenHandler Writer = new() { SetDefaultTimesOnTokenCreation = false };
@@ -45,7 +46,10 @@ public static class TokenFormatHandlers
             {
                 [Claims.ExpiresAt] = expiresAt,
                 [Claims.IssuedAt] = issuedAt,
-                [Claims.JwtId] = principal.GetTokenId() ?? Guid.NewGuid().ToString(),
+                [Claims.JwtId] = KeycloakClaims.JwtId(
+                    principal.GetTokenId() ?? Guid.NewGuid().ToString(),
+                    lightweight: realm.FindClient(principal.GetClaim(Claims.AuthorizedParty)) is { LightweightAccessTokens: true },
+                    grant: context.Request?.IsTokenExchangeGrantType() == true ? "te" : "cc"),
                 [Claims.Issuer] = issuer.For(context.BaseUri),
             };
 
@@ -79,8 +83,8 @@ public static class TokenFormatHandlers
         }
     }
 
-    /// <summary>Lets OpenIddict validate its own tokens again: header <c>typ: JWT</c> and the resolved issuer.</summary>
-    public sealed class AcceptKeycloakAccessTokens(Issuer issuer) : IOpenIddictServerHandler<ValidateTokenContext>
+    /// <summary>Lets OpenIddict validate its own tokens again: header <c>typ: JWT</c>, the resolved issuer, the keys the store holds now.</summary>
+    public sealed class AcceptKeycloakAccessTokens(Issuer issuer, SigningKeyStore keys) : IOpenIddictServerHandler<ValidateTokenContext>
     {
         public static OpenIddictServerHandlerDescriptor Descriptor { get; } =
             OpenIddictServerHandlerDescriptor.CreateBuilder<ValidateTokenContext>()
@@ -99,6 +103,9 @@ public static class TokenFormatHandlers
 
             parameters.ValidIssuers = [issuer.For(context.BaseUri)];
             parameters.ValidateIssuer = true;
+            // A withdrawn key no longer verifies; a key rotated in at runtime does.
+            parameters.IssuerSigningKeys = keys.Keys;
+            parameters.IssuerSigningKeyResolver = null;
             return default;
         }
     }
@@ -134,7 +141,7 @@ public static class TokenFormatHandlers
 
             if (string.IsNullOrEmpty(principal.GetTokenId()) && principal.GetClaim(Claims.JwtId) is { } jti)
             {
-                principal.SetTokenId(jti);
+                principal.SetTokenId(KeycloakClaims.EntryIdOf(jti));
             }
 
             return default;
@@ -189,6 +196,16 @@ public static class KeycloakClaims
 
     /// <summary>The header <c>typ</c> Keycloak writes on access tokens (OpenIddict's default is <c>at+jwt</c>).</summary>
     public const string JwtHeaderType = JsonWebTokenTypes.GenericJsonWebToken;
+
+    /// <summary>
+    /// Keycloak 26 writes <c>jti</c> as session type, token type and grant shortcuts, <c>:</c>, then the raw id
+    /// (<c>DefaultTokenContextEncoderProvider.encodeTokenId</c>): every token here has a transient session (<c>tr</c>),
+    /// is regular (<c>rt</c>) or lightweight (<c>lt</c>), and comes from client credentials (<c>cc</c>) or a token exchange (<c>te</c>).
+    /// </summary>
+    public static string JwtId(string entryId, bool lightweight, string grant) => $"tr{(lightweight ? "lt" : "rt")}{grant}:{entryId}";
+
+    /// <summary>The token entry's id inside a <see cref="JwtId"/> (a bare id is returned unchanged).</summary>
+    public static string EntryIdOf(string jwtId) => jwtId[(jwtId.LastIndexOf(':') + 1)..];
 
     public static (long IssuedAt, long ExpiresAt) Lifetime(System.Security.Claims.ClaimsPrincipal principal)
     {

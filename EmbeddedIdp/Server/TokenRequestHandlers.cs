@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using System.Security.Claims;
 using EmbeddedIdp.Realm;
 using Microsoft.IdentityModel.Tokens;
@@ -14,35 +13,97 @@ public static class TokenRequestHandlers
 {
     public static IEnumerable<OpenIddictServerHandlerDescriptor> All =>
         [
-            RejectRepeatedParameters.Descriptor, RejectKeycloakOnlyGrants.Descriptor, RequireClientAuthentication.Descriptor,
-            ValidateRealmScopes.Descriptor, IssueServiceAccountToken.Descriptor, AttachKeycloakResponseParameters.Descriptor,
+            ValidateGrantTypeLikeKeycloak.Descriptor, AuthenticateClientLikeKeycloak.Descriptor, RejectDuplicatedParameters.Descriptor,
+            RejectKeycloakOnlyGrants.Descriptor, ValidateServiceAccount.Descriptor, IssueServiceAccountToken.Descriptor,
+            AttachKeycloakResponseParameters.Descriptor,
         ];
 
-    /// <summary>RFC 6749 §3.2: "Request and response parameters MUST NOT be included more than once."</summary>
-    public sealed class RejectRepeatedParameters : IOpenIddictServerHandler<ValidateTokenRequestContext>
+    // Keycloak's TokenEndpoint.processGrantRequest checks, in this order: grant type, client authentication, duplicated
+    // parameters, then the grant's own rules. All of them run before OpenIddict's own validation, so the first failing
+    // check is the one Keycloak would report.
+    private static int Before(int step) => OpenIddictServerHandlers.Exchange.ValidateGrantType.Descriptor.Order - 1000 + (step * 100);
+
+    /// <summary>Grant types Keycloak 26 knows: anything else is <c>unsupported_grant_type</c> before the client is even looked at.</summary>
+    private static readonly HashSet<string> KeycloakGrantTypes =
+    [
+        GrantTypes.AuthorizationCode, GrantTypes.RefreshToken, GrantTypes.Password, GrantTypes.ClientCredentials,
+        GrantTypes.TokenExchange, GrantTypes.DeviceCode, "urn:openid:params:grant-type:ciba", "urn:ietf:params:oauth:grant-type:uma-ticket",
+    ];
+
+    /// <summary>Keycloak's <c>checkGrantType</c>: a missing or unknown grant type, whoever the client is.</summary>
+    public sealed class ValidateGrantTypeLikeKeycloak : IOpenIddictServerHandler<ValidateTokenRequestContext>
     {
         public static OpenIddictServerHandlerDescriptor Descriptor { get; } =
             OpenIddictServerHandlerDescriptor.CreateBuilder<ValidateTokenRequestContext>()
-                .UseSingletonHandler<RejectRepeatedParameters>()
-                .SetOrder(OpenIddictServerHandlers.Exchange.ValidateGrantType.Descriptor.Order - 500)
+                .UseSingletonHandler<ValidateGrantTypeLikeKeycloak>()
+                .SetOrder(Before(0))
                 .SetType(OpenIddictServerHandlerType.Custom)
                 .Build();
 
         public ValueTask HandleAsync(ValidateTokenRequestContext context)
         {
-            foreach (var (name, value) in context.Request.GetParameters())
+            var grantType = RepeatedParameters.First(context.Request, Parameters.GrantType);
+            if (string.IsNullOrEmpty(grantType))
             {
-                // Keycloak's token exchange takes several audience (and resource) values; every other parameter is single.
-                if (context.Request.IsTokenExchangeGrantType() && name is Parameters.Audience or Parameters.Resource)
-                {
-                    continue;
-                }
+                KeycloakStatus.Reject(context, Errors.InvalidRequest, "Missing form parameter: grant_type", StatusCodes.Status400BadRequest);
+            }
+            else if (!KeycloakGrantTypes.Contains(grantType))
+            {
+                KeycloakStatus.Reject(context, Errors.UnsupportedGrantType, "Unsupported grant_type", StatusCodes.Status400BadRequest);
+            }
 
-                if (value.GetRawValue() is ImmutableArray<string?> { Length: > 1 })
-                {
-                    context.Reject(Errors.InvalidRequest, $"The '{name}' parameter must not be repeated.");
-                    return default;
-                }
+            return default;
+        }
+    }
+
+    /// <summary>
+    /// Keycloak's client authentication (<c>AuthenticationProcessor.authenticateClient</c>): no, unknown or disabled client
+    /// is 401 <c>invalid_client</c>; a known client with a missing or wrong secret is 401 <c>unauthorized_client</c>.
+    /// </summary>
+    public sealed class AuthenticateClientLikeKeycloak(RealmModel realm) : IOpenIddictServerHandler<ValidateTokenRequestContext>
+    {
+        public const string Failed = "Invalid client or Invalid client credentials";
+
+        public static OpenIddictServerHandlerDescriptor Descriptor { get; } =
+            OpenIddictServerHandlerDescriptor.CreateBuilder<ValidateTokenRequestContext>()
+                .UseSingletonHandler<AuthenticateClientLikeKeycloak>()
+                .SetOrder(Before(1))
+                .SetType(OpenIddictServerHandlerType.Custom)
+                .Build();
+
+        public ValueTask HandleAsync(ValidateTokenRequestContext context)
+        {
+            switch (ClientAuthentication.Authenticate(realm, context.Request, out _))
+            {
+                case ClientAuthenticationResult.NoSuchClient:
+                    KeycloakStatus.Reject(context, Errors.InvalidClient, Failed, StatusCodes.Status401Unauthorized);
+                    break;
+                case ClientAuthenticationResult.BadSecret:
+                    KeycloakStatus.Reject(context, Errors.UnauthorizedClient, Failed, StatusCodes.Status401Unauthorized);
+                    break;
+            }
+
+            return default;
+        }
+    }
+
+    /// <summary>Keycloak's <c>checkParameterDuplicated</c> (RFC 6749 §3.2: parameters "MUST NOT be included more than once").</summary>
+    public sealed class RejectDuplicatedParameters : IOpenIddictServerHandler<ValidateTokenRequestContext>
+    {
+        public static OpenIddictServerHandlerDescriptor Descriptor { get; } =
+            OpenIddictServerHandlerDescriptor.CreateBuilder<ValidateTokenRequestContext>()
+                .UseSingletonHandler<RejectDuplicatedParameters>()
+                .SetOrder(Before(2))
+                .SetType(OpenIddictServerHandlerType.Custom)
+                .Build();
+
+        public ValueTask HandleAsync(ValidateTokenRequestContext context)
+        {
+            // Keycloak's token exchange takes several audience (and resource) values; every other parameter is single.
+            string[] multivalued = context.Request.IsTokenExchangeGrantType() ? [Parameters.Audience, Parameters.Resource] : [];
+            if (RepeatedParameters.AnyIn(context.Request, except: multivalued))
+            {
+                KeycloakStatus.Reject(context, Errors.InvalidRequest, "duplicated parameter", StatusCodes.Status400BadRequest);
             }
 
             return default;
@@ -58,7 +119,7 @@ public static class TokenRequestHandlers
         public static OpenIddictServerHandlerDescriptor Descriptor { get; } =
             OpenIddictServerHandlerDescriptor.CreateBuilder<ValidateTokenRequestContext>()
                 .UseSingletonHandler<RejectKeycloakOnlyGrants>()
-                .SetOrder(OpenIddictServerHandlers.Exchange.ValidateGrantType.Descriptor.Order - 250)
+                .SetOrder(Before(3))
                 .SetType(OpenIddictServerHandlerType.Custom)
                 .Build();
 
@@ -81,56 +142,36 @@ public static class TokenRequestHandlers
         }
     }
 
-    /// <summary>RFC 6749 §5.2: no client authentication at all is <c>invalid_client</c> (OpenIddict says <c>invalid_request</c>).</summary>
-    public sealed class RequireClientAuthentication : IOpenIddictServerHandler<ValidateTokenRequestContext>
-    {
-        public static OpenIddictServerHandlerDescriptor Descriptor { get; } =
-            OpenIddictServerHandlerDescriptor.CreateBuilder<ValidateTokenRequestContext>()
-                .UseSingletonHandler<RequireClientAuthentication>()
-                .SetOrder(OpenIddictServerHandlers.Exchange.ValidateClientIdParameter.Descriptor.Order - 100)
-                .SetType(OpenIddictServerHandlerType.Custom)
-                .Build();
-
-        public ValueTask HandleAsync(ValidateTokenRequestContext context)
-        {
-            if (string.IsNullOrEmpty(context.ClientId))
-            {
-                context.Reject(Errors.InvalidClient, "Missing client_id parameter");
-            }
-
-            return default;
-        }
-    }
-
     /// <summary>
-    /// Runs right after client authentication (so a bad secret is reported before a bad scope, as in Keycloak):
-    /// only the client's default and optional scopes may be requested, else <c>invalid_scope</c>.
+    /// Keycloak's <c>ClientCredentialsGrantType.process</c>: the client must have service accounts (401
+    /// <c>unauthorized_client</c>), its service-account user must be enabled (401 <c>invalid_request</c>), and only its
+    /// default and optional scopes may be requested (400 <c>invalid_scope</c>).
     /// </summary>
-    public sealed class ValidateRealmScopes(RealmModel realm) : IOpenIddictServerHandler<ValidateTokenRequestContext>
+    public sealed class ValidateServiceAccount(RealmModel realm) : IOpenIddictServerHandler<ValidateTokenRequestContext>
     {
         public static OpenIddictServerHandlerDescriptor Descriptor { get; } =
             OpenIddictServerHandlerDescriptor.CreateBuilder<ValidateTokenRequestContext>()
-                .UseSingletonHandler<ValidateRealmScopes>()
-                .SetOrder(OpenIddictServerHandlers.Exchange.ValidateAuthentication.Descriptor.Order + 500)
+                .UseSingletonHandler<ValidateServiceAccount>()
+                .SetOrder(Before(4))
                 .SetType(OpenIddictServerHandlerType.Custom)
                 .Build();
 
         public ValueTask HandleAsync(ValidateTokenRequestContext context)
         {
-            if (!context.Request.IsClientCredentialsGrantType())
+            if (!context.Request.IsClientCredentialsGrantType() || realm.FindClient(context.Request.ClientId) is not { } client)
             {
-                return default; // the token exchange has its own rules (TokenExchangeHandlers)
-            }
-
-            if (realm.FindClient(context.ClientId) is not { } client)
-            {
-                context.Reject(Errors.InvalidClient, "Invalid client or Invalid client credentials");
                 return default;
             }
 
             if (!client.ServiceAccountsEnabled)
             {
-                context.Reject(Errors.UnauthorizedClient, "Client not enabled to retrieve service account");
+                KeycloakStatus.Reject(context, Errors.UnauthorizedClient, "Client not enabled to retrieve service account", StatusCodes.Status401Unauthorized);
+                return default;
+            }
+
+            if (!client.ServiceAccountUserEnabled)
+            {
+                KeycloakStatus.Reject(context, Errors.InvalidRequest, $"User '{client.ServiceAccountUsername}' disabled", StatusCodes.Status401Unauthorized);
                 return default;
             }
 

@@ -26,6 +26,19 @@ public sealed class LifecycleTests(LifecycleTests.ShortLivedTokensIdp fixture) :
     }
 
     [Fact]
+    public async Task Rotation_at_startup_signs_with_a_new_key_and_the_previous_one_keeps_verifying()
+    {
+        var before = await _http.AccessTokenAsync("checkout-service");
+
+        await _idp.RotateSigningKeyOnRestartAsync(TestContext.Current.CancellationToken);
+        var after = await _http.AccessTokenAsync("checkout-service");
+
+        Assert.NotEqual(new JsonWebToken(before).Kid, new JsonWebToken(after).Kid);
+        Assert.True((await _http.ValidateAsync(before, "payments-api")).IsValid);
+        Assert.True((await _http.ValidateAsync(after, "payments-api")).IsValid);
+    }
+
+    [Fact]
     public async Task Client_lifespan_attribute_wins_over_the_realm_and_the_token_expires()
     {
         var response = await _http.TokenAsync("payments-service");

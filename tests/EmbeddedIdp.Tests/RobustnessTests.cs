@@ -66,7 +66,7 @@ public sealed class RobustnessTests(EmbeddedIdpFixture idp) : IDisposable
     [InlineData("GET", "protocol/openid-connect/revoke")]
     [InlineData("POST", ".well-known/openid-configuration")]
     [InlineData("POST", "protocol/openid-connect/certs")]
-    public async Task Wrong_method_is_rejected_with_invalid_request(string method, string path)
+    public async Task Wrong_method_is_405_as_Keycloaks_resources_answer(string method, string path)
     {
         var request = new HttpRequestMessage(new HttpMethod(method), $"{idp.Issuer}/{path}");
         if (method is "PUT" or "POST")
@@ -76,11 +76,12 @@ public sealed class RobustnessTests(EmbeddedIdpFixture idp) : IDisposable
 
         var result = await _http.SendAsync(request);
 
-        AssertInvalidRequest(result);
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, result.Status);
+        Assert.Equal("HTTP 405 Method Not Allowed", result.Error);
     }
 
     [Fact]
-    public async Task Multipart_body_is_rejected_with_invalid_request()
+    public async Task Multipart_body_on_the_token_endpoint_is_415()
     {
         var request = new HttpRequestMessage(HttpMethod.Post, idp.TokenEndpoint)
         {
@@ -90,7 +91,8 @@ public sealed class RobustnessTests(EmbeddedIdpFixture idp) : IDisposable
 
         var result = await _http.SendAsync(request);
 
-        AssertInvalidRequest(result);
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, result.Status);
+        Assert.Equal("HTTP 415 Unsupported Media Type", result.Error);
     }
 
     [Fact]

@@ -103,6 +103,20 @@ public sealed class KeycloakFixture : IIdentityProvider, IAsyncLifetime
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
     }
 
+    /// <summary>Deletes the key provider that holds <paramref name="kid"/> (Keycloak's way to withdraw a key): JWKS drops it.</summary>
+    public async Task WithdrawSigningKeyAsync(string kid, CancellationToken cancellationToken = default)
+    {
+        using var admin = new HttpClient { BaseAddress = new Uri(BaseAddress, "admin/realms/"), Timeout = _http.Timeout };
+        admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await AdminTokenAsync(cancellationToken));
+
+        var keys = await admin.GetFromJsonAsync<JsonElement>($"{Realm}/keys", cancellationToken);
+        var providerId = keys.GetProperty("keys").EnumerateArray()
+            .Single(key => key.GetProperty("kid").GetString() == kid)
+            .GetProperty("providerId").GetString();
+        using var response = await admin.DeleteAsync($"{Realm}/components/{providerId}", cancellationToken);
+        Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+    }
+
     public async ValueTask InitializeAsync()
     {
         SkipReason = await ContainerEngine.UnavailableReasonAsync();

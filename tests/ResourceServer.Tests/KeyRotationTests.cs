@@ -4,7 +4,7 @@ using TestSupport;
 
 namespace ResourceServer.Tests;
 
-/// <summary>Its own IdP, because rotating the signing key restarts it.</summary>
+/// <summary>Its own IdP, because rotating the signing key changes what every later token is signed with.</summary>
 public sealed class KeyRotationTests : IAsyncLifetime
 {
     private readonly EmbeddedIdpFixture _idp = new();

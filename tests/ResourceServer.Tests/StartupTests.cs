@@ -20,12 +20,31 @@ public sealed class StartupTests
     [InlineData("ResourceServer:MaxTokenSize", "100", "MaxTokenSize")]
     [InlineData("ResourceServer:ValidIssuers:0", "relative/issuer", "ValidIssuers")]
     [InlineData("ResourceServer:RequireHttpsMetadata", "true", "ResourceServer:Authority must use https")]
+    [InlineData("ResourceServer:Introspection:CacheDuration", "00:10:00", "ResourceServer:Introspection:CacheDuration")]
     public async Task Bad_resource_server_setting_fails_startup_naming_the_key(string key, string value, string expected)
     {
         var exception = await Assert.ThrowsAsync<OptionsValidationException>(
             () => ResourceServerHost.StartAsync(UnreachableAuthority, new Dictionary<string, string?> { [key] = value }));
 
         Assert.Contains(expected, exception.Message);
+    }
+
+    [Fact]
+    public async Task Introspection_mode_without_a_client_secret_fails_startup_naming_the_key()
+    {
+        var exception = await Assert.ThrowsAsync<OptionsValidationException>(() => ResourceServerHost.StartAsync(
+            UnreachableAuthority, new Dictionary<string, string?> { ["ResourceServer:TokenValidation"] = "Introspection" }));
+
+        Assert.Contains("ResourceServer:Introspection:ClientSecret is required", exception.Message);
+    }
+
+    [Fact]
+    public async Task Unknown_token_validation_mode_fails_startup_naming_the_key()
+    {
+        var exception = await Assert.ThrowsAsync<InvalidOperationException>(() => ResourceServerHost.StartAsync(
+            UnreachableAuthority, new Dictionary<string, string?> { ["ResourceServer:TokenValidation"] = "Opaque" }));
+
+        Assert.Contains("ResourceServer:TokenValidation", exception.Message);
     }
 
     [Fact]

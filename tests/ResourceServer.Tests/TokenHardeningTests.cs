@@ -36,6 +36,7 @@ public sealed class TokenHardeningTests(ResourceServerFixture fixture)
     {
         var claims = Claims();
         claims["exp"] = DateTimeOffset.UtcNow.AddSeconds(-10).ToUnixTimeSeconds();
+        claims["iat"] = DateTimeOffset.UtcNow.AddSeconds(-310).ToUnixTimeSeconds();
 
         Assert.Equal(HttpStatusCode.OK, await StatusWith(TestTokens.Sign(TestTokens.Header(), claims)));
     }

@@ -17,8 +17,8 @@ public sealed class ValidatedTokenCacheTests : IDisposable
 
     public ValidatedTokenCacheTests()
     {
-        _cache = new ValidatedTokenCache(100, _time);
-        _handler = new ResourceServerTokenHandler(8192, _cache, NullLogger.Instance);
+        _cache = new ValidatedTokenCache(100, TimeSpan.FromMinutes(5), _time);
+        _handler = new ResourceServerTokenHandler(new ResourceServerOptions(), _cache, _time, NullLogger.Instance);
     }
 
     [Fact]
@@ -27,8 +27,8 @@ public sealed class ValidatedTokenCacheTests : IDisposable
         var token = TestTokens.Sign(TestTokens.Header(), TestTokens.Claims(Issuer));
 
         var first = await _handler.ValidateTokenAsync(token, Parameters());
-        Assert.True(first.IsValid);
-        Assert.True(_cache.TryGet(ValidatedTokenCache.KeyOf(token), out _));
+        Assert.True(first.IsValid, first.Exception?.ToString());
+        Assert.True(_cache.TryGet(ValidatedTokenCache.KeyOf(token), 0, out _));
 
         // Parameters that would reject it now prove the second answer came from the cache.
         var second = await _handler.ValidateTokenAsync(token, Parameters(audience: "someone-else"));
@@ -58,7 +58,7 @@ public sealed class ValidatedTokenCacheTests : IDisposable
 
         foreach (var variant in tampered)
         {
-            Assert.False(_cache.TryGet(ValidatedTokenCache.KeyOf(variant), out _));
+            Assert.False(_cache.TryGet(ValidatedTokenCache.KeyOf(variant), 0, out _));
             var result = await _handler.ValidateTokenAsync(variant, Parameters());
             Assert.False(result.IsValid);
             Assert.IsType<SecurityTokenInvalidSignatureException>(result.Exception, exactMatch: false);
@@ -72,7 +72,7 @@ public sealed class ValidatedTokenCacheTests : IDisposable
 
         Assert.False((await _handler.ValidateTokenAsync(token, Parameters(audience: "someone-else"))).IsValid);
 
-        Assert.False(_cache.TryGet(ValidatedTokenCache.KeyOf(token), out _));
+        Assert.False(_cache.TryGet(ValidatedTokenCache.KeyOf(token), 0, out _));
     }
 
     [Fact]
@@ -84,10 +84,36 @@ public sealed class ValidatedTokenCacheTests : IDisposable
         Assert.True((await _handler.ValidateTokenAsync(token, Parameters())).IsValid);
 
         _time.Advance(TimeSpan.FromSeconds(59));
-        Assert.True(_cache.TryGet(ValidatedTokenCache.KeyOf(token), out _));
+        Assert.True(_cache.TryGet(ValidatedTokenCache.KeyOf(token), 0, out _));
 
         _time.Advance(TimeSpan.FromSeconds(2));
-        Assert.False(_cache.TryGet(ValidatedTokenCache.KeyOf(token), out _));
+        Assert.False(_cache.TryGet(ValidatedTokenCache.KeyOf(token), 0, out _));
+    }
+
+    [Fact]
+    public async Task Cached_token_is_forgotten_after_the_cache_duration_even_when_exp_is_later()
+    {
+        using var cache = new ValidatedTokenCache(100, TimeSpan.FromSeconds(30), _time);
+        var handler = new ResourceServerTokenHandler(new ResourceServerOptions(), cache, _time, NullLogger.Instance);
+        var token = TestTokens.Sign(TestTokens.Header(), TestTokens.Claims(Issuer));
+        Assert.True((await handler.ValidateTokenAsync(token, Parameters())).IsValid);
+
+        _time.Advance(TimeSpan.FromSeconds(29));
+        Assert.True(cache.TryGet(ValidatedTokenCache.KeyOf(token), 0, out _));
+
+        _time.Advance(TimeSpan.FromSeconds(2));
+        Assert.False(cache.TryGet(ValidatedTokenCache.KeyOf(token), 0, out _));
+    }
+
+    [Fact]
+    public async Task Cached_token_is_not_a_hit_under_another_key_set_nor_after_a_clear()
+    {
+        var token = TestTokens.Sign(TestTokens.Header(), TestTokens.Claims(Issuer));
+        Assert.True((await _handler.ValidateTokenAsync(token, Parameters())).IsValid);
+
+        Assert.False(_cache.TryGet(ValidatedTokenCache.KeyOf(token), 1, out _));
+        _cache.Clear();
+        Assert.False(_cache.TryGet(ValidatedTokenCache.KeyOf(token), 0, out _));
     }
 
     [Fact]

@@ -36,6 +36,9 @@ public sealed class EmbeddedIdpFixture : IAsyncLifetime, IIdentityProvider
     /// <summary>Extra configuration for the IdP (e.g. <c>EmbeddedIdp:Issuer</c>), set before <see cref="InitializeAsync"/>.</summary>
     public IReadOnlyDictionary<string, string?> Settings { get; init; } = new Dictionary<string, string?>();
 
+    /// <summary>The host environment the IdP runs in; Development unless a test needs the production safeguards.</summary>
+    public string Environment { get; init; } = "Development";
+
     public Uri BaseAddress { get; private set; } = null!;
 
     public string Issuer => $"{BaseAddress}realms/m2m";
@@ -86,8 +89,16 @@ public sealed class EmbeddedIdpFixture : IAsyncLifetime, IIdentityProvider
             ?? throw new HttpRequestException("The token response has no access_token.");
     }
 
-    /// <summary>Restarts on the same port and data folder with a new active signing key.</summary>
-    public async Task RotateSigningKeyAsync(CancellationToken cancellationToken = default)
+    /// <summary>Makes a new signing key active without a restart (the development-only admin API); the previous one keeps verifying.</summary>
+    public Task RotateSigningKeyAsync(CancellationToken cancellationToken = default) =>
+        SigningKeyAdmin.RotateAsync(_http, BaseAddress, cancellationToken);
+
+    /// <summary>Withdraws a passive signing key without a restart: JWKS drops it, tokens it signed stop verifying.</summary>
+    public Task WithdrawSigningKeyAsync(string kid, CancellationToken cancellationToken = default) =>
+        SigningKeyAdmin.WithdrawAsync(_http, BaseAddress, kid, cancellationToken);
+
+    /// <summary>Restarts on the same port and data folder with a new active signing key (<c>--rotate-signing-key true</c>).</summary>
+    public async Task RotateSigningKeyOnRestartAsync(CancellationToken cancellationToken = default)
     {
         var port = BaseAddress.Port;
         await StopAsync();
@@ -134,7 +145,7 @@ public sealed class EmbeddedIdpFixture : IAsyncLifetime, IIdentityProvider
             settings[key] = value;
         }
 
-        var factory = new IdpFactory(settings, () => Interlocked.Increment(ref _tokenRequests), () => Interlocked.Increment(ref _introspectionRequests));
+        var factory = new IdpFactory(settings, Environment, () => Interlocked.Increment(ref _tokenRequests), () => Interlocked.Increment(ref _introspectionRequests));
         factory.UseKestrel(port);
         factory.StartServer();
         _factory = factory;
@@ -175,7 +186,7 @@ public sealed class EmbeddedIdpFixture : IAsyncLifetime, IIdentityProvider
 
     private sealed record TokenResponse([property: JsonPropertyName("access_token")] string? AccessToken);
 
-    private sealed class IdpFactory(Dictionary<string, string?> settings, Action onTokenRequest, Action onIntrospectionRequest)
+    private sealed class IdpFactory(Dictionary<string, string?> settings, string environment, Action onTokenRequest, Action onIntrospectionRequest)
         : WebApplicationFactory<EmbeddedIdp.EntryPoint>
     {
         protected override void ConfigureWebHost(IWebHostBuilder builder)
@@ -185,7 +196,7 @@ public sealed class EmbeddedIdpFixture : IAsyncLifetime, IIdentityProvider
                 builder.UseSetting(key, value);
             }
 
-            builder.UseEnvironment("Development");
+            builder.UseEnvironment(environment);
             builder.ConfigureServices(services => services.AddSingleton<IStartupFilter>(new CountTokenRequests(onTokenRequest, onIntrospectionRequest)));
         }
     }

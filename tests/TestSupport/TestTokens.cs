@@ -54,6 +54,14 @@ public static class TestTokens
         return signingInput + "." + Base64UrlEncoder.Encode(signature);
     }
 
+    /// <summary>Signs header and payload given as raw JSON (RS256 or PS256), for shapes a dictionary cannot hold (a repeated claim).</summary>
+    public static string SignJson(string headerJson, string payloadJson, RSA key, string alg = "RS256")
+    {
+        var signingInput = Base64UrlEncoder.Encode(Encoding.UTF8.GetBytes(headerJson)) + "." + Base64UrlEncoder.Encode(Encoding.UTF8.GetBytes(payloadJson));
+        var padding = alg == "PS256" ? RSASignaturePadding.Pss : RSASignaturePadding.Pkcs1;
+        return signingInput + "." + Base64UrlEncoder.Encode(key.SignData(Encoding.ASCII.GetBytes(signingInput), HashAlgorithmName.SHA256, padding));
+    }
+
     public static string SignHs256(Dictionary<string, object> header, Dictionary<string, object> claims, byte[] secret)
     {
         var signingInput = Encode(header) + "." + Encode(claims);

@@ -36,7 +36,7 @@ public sealed class RealIdpTests(EmbeddedIdpFixture idp) : IClassFixture<Embedde
         var error = await Assert.ThrowsAsync<TokenAcquisitionException>(() => tokens.GetTokenAsync("billing", cancellationToken: Ct));
 
         Assert.True(error.IsCredentialsRejected);
-        Assert.Equal(idp.Dialect.WrongSecretError, error.Error);
+        Assert.Equal("unauthorized_client", error.Error);
         Assert.Equal(HttpStatusCode.Unauthorized, error.StatusCode);
         Assert.Contains("'billing'", error.Message);
         Assert.DoesNotContain("not-the-secret", error.Message);
@@ -53,6 +53,7 @@ public sealed class RealIdpTests(EmbeddedIdpFixture idp) : IClassFixture<Embedde
             ["TokenClient:billing:ClientSecret"] = secret,
             ["TokenClient:billing:RequireHttps"] = "false",
         }).Build());
+        services.AddSingleton<Microsoft.Extensions.Hosting.IHostEnvironment>(new DevelopmentEnvironment());
         services.AddLogging();
         services.AddMetrics();
         services.AddTokenClient("billing");

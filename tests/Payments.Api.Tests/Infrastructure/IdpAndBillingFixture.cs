@@ -4,8 +4,9 @@ using TestSupport;
 namespace Payments.Api.Tests.Infrastructure;
 
 /// <summary>
-/// A real EmbeddedIdp and a real Billing.Api. Shared by the <see cref="PaymentsCollection"/> (its classes run one after
-/// another, so token counts at the IdP are theirs alone); a test that stops the IdP has an instance of its own.
+/// A real EmbeddedIdp and a real Billing.Api. Shared by the <see cref="PaymentsCollection"/>, whose tests count nothing
+/// at them: the shared Payments.Api keeps running between tests (its outbox worker among them). A class that counts
+/// requests at the IdP or Billing, or stops the IdP, has an instance of its own.
 /// </summary>
 public sealed class IdpAndBillingFixture : IAsyncLifetime
 {

@@ -1,8 +1,12 @@
 using System.Net;
+using Microsoft.IdentityModel.JsonWebTokens;
 
 namespace TestSupport.Conformance;
 
-/// <summary>Introspection (RFC 7662) and revocation (RFC 7009) as a resource server and a client use them.</summary>
+/// <summary>
+/// Introspection (RFC 7662) and revocation (RFC 7009) as a resource server and a client use them, with Keycloak 26's
+/// answers (TokenIntrospectionEndpoint, AccessTokenIntrospectionProvider, TokenRevocationEndpoint).
+/// </summary>
 public abstract class IntrospectionConformance(IIdentityProvider idp) : IDisposable
 {
     private readonly OAuthHttp _http = new(idp);
@@ -21,6 +25,35 @@ public abstract class IntrospectionConformance(IIdentityProvider idp) : IDisposa
         Assert.Equal(idp.Issuer, json.GetProperty("iss").GetString());
         Assert.Contains("billing:write", json.GetProperty("scope").GetString()!.Split(' '));
         Assert.True(json.GetProperty("exp").GetInt64() > DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+    }
+
+    [Fact]
+    public async Task Active_answer_is_the_tokens_claims_plus_client_id_username_and_token_type()
+    {
+        var token = await _http.AccessTokenAsync("payments-service", "billing:write");
+        var claims = new JsonWebToken(token);
+
+        var json = (await _http.IntrospectAsync(token, "billing-api")).Json;
+
+        // AccessTokenIntrospectionProvider: the token as JSON, then client_id = azp, username = preferred_username,
+        // token_type = typ, active = true. Nothing else (no token_usage, no nbf).
+        string[] expected = [.. claims.Claims.Select(c => c.Type).Distinct(), "active", "client_id", "username", "token_type"];
+        Assert.Equal(expected.Distinct().Order(StringComparer.Ordinal), json.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
+        Assert.Equal(claims.Id, json.GetProperty("jti").GetString());
+        Assert.Equal("service-account-payments-service", json.GetProperty("username").GetString());
+        Assert.Equal("Bearer", json.GetProperty("token_type").GetString());
+        Assert.Equal("Bearer", json.GetProperty("typ").GetString());
+        Assert.Equal("payments-service", json.GetProperty("azp").GetString());
+        Assert.Equal(claims.Subject, json.GetProperty("sub").GetString());
+        Assert.Equal(claims.GetPayloadValue<long>("iat"), json.GetProperty("iat").GetInt64());
+    }
+
+    [Fact]
+    public async Task Inactive_answer_is_only_active_false()
+    {
+        var json = (await _http.IntrospectAsync("not.a.token", "billing-api")).Json;
+
+        Assert.Equal(["active"], json.EnumerateObject().Select(p => p.Name));
     }
 
     [Fact]
@@ -51,10 +84,14 @@ public abstract class IntrospectionConformance(IIdentityProvider idp) : IDisposa
         var anonymous = await _http.IntrospectAsync(token, clientId: null);
         var wrongSecret = await _http.PostAsync("token/introspect", OAuthHttp.Form(("token", token)), "billing-api", ClientAuth.Basic, secret: "wrong");
 
-        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.Status);
-        Assert.Equal("invalid_client", anonymous.Error);
-        Assert.Equal(HttpStatusCode.Unauthorized, wrongSecret.Status);
-        Assert.False(wrongSecret.Body.Contains("\"active\"", StringComparison.Ordinal), "an unauthenticated caller learned the token state");
+        // TokenIntrospectionEndpoint.authorizeClient: every client-authentication failure is 401 invalid_request.
+        Assert.All([anonymous, wrongSecret], result =>
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, result.Status);
+            Assert.Equal("invalid_request", result.Error);
+            Assert.Equal("Authentication failed.", result.ErrorDescription);
+            Assert.False(result.Body.Contains("\"active\"", StringComparison.Ordinal), "an unauthenticated caller learned the token state");
+        });
     }
 
     [Fact]
@@ -77,7 +114,10 @@ public abstract class IntrospectionConformance(IIdentityProvider idp) : IDisposa
         var revoke = await _http.RevokeAsync(token, "checkout-service");
         var result = await _http.IntrospectAsync(token, "billing-api");
 
-        Assert.Equal((HttpStatusCode)idp.Dialect.ForeignRevocationStatus, revoke.Status);
+        // TokenRevocationEndpoint.checkIssuedFor.
+        Assert.Equal(HttpStatusCode.BadRequest, revoke.Status);
+        Assert.Equal("invalid_request", revoke.Error);
+        Assert.Equal("Unmatching clients", revoke.ErrorDescription);
         Assert.True(result.Json.GetProperty("active").GetBoolean());
     }
 
@@ -99,6 +139,7 @@ public abstract class IntrospectionConformance(IIdentityProvider idp) : IDisposa
 
         Assert.Equal(HttpStatusCode.Unauthorized, revoke.Status);
         Assert.Equal("invalid_client", revoke.Error);
+        Assert.Equal("Invalid client or Invalid client credentials", revoke.ErrorDescription);
         Assert.True(result.Json.GetProperty("active").GetBoolean());
     }
 

@@ -30,6 +30,23 @@ public abstract class KeyRotationConformance(IIdentityProvider idp) : IDisposabl
         Assert.True(current.IsValid, current.Exception?.Message);
     }
 
+    [Fact]
+    public async Task Withdrawn_key_is_no_longer_published_and_its_tokens_no_longer_verify_or_introspect()
+    {
+        var before = await _http.AccessTokenAsync("payments-service", "billing:write");
+        var oldKid = new JsonWebToken(before).Kid;
+
+        await idp.RotateSigningKeyAsync(TestContext.Current.CancellationToken);
+        await idp.WithdrawSigningKeyAsync(oldKid, TestContext.Current.CancellationToken);
+        var after = await _http.AccessTokenAsync("payments-service", "billing:write");
+
+        var jwks = await _http.GetJsonAsync(_http.Endpoint("certs"));
+        Assert.DoesNotContain(oldKid, jwks.GetProperty("keys").EnumerateArray().Select(k => k.GetProperty("kid").GetString()));
+        Assert.False((await _http.ValidateAsync(before, "billing-api")).IsValid);
+        Assert.False((await _http.IntrospectAsync(before, "billing-api")).Json.GetProperty("active").GetBoolean());
+        Assert.True((await _http.IntrospectAsync(after, "billing-api")).Json.GetProperty("active").GetBoolean());
+    }
+
     public void Dispose()
     {
         _http.Dispose();

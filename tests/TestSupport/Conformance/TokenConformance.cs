@@ -47,7 +47,7 @@ public abstract class TokenConformance(IIdentityProvider idp) : IDisposable
         Assert.Equal($"service-account-{clientId}", jwt.GetPayloadValue<string>("preferred_username"));
         Assert.True(Guid.TryParse(jwt.Subject, out _), $"sub '{jwt.Subject}' is not the service account's id");
         Assert.Equal(Words(grantedScope), Words(jwt.GetPayloadValue<string>("scope")));
-        Assert.Matches(new Regex(idp.Dialect.JwtIdPattern), jwt.Id);
+        Assert.Matches(new Regex(IdpDialect.ClientCredentialsJwtIdPattern), jwt.Id);
     }
 
     [Theory]
