@@ -63,6 +63,8 @@ public sealed class TokenExchangeModeTests(IdpAndBillingFixture fixture)
         {
             using var read = await caller.GetAsync(id, Ct);
             Assert.Equal(HttpStatusCode.OK, read.StatusCode);
+            // Read from Billing with the exchanged billing:read token: the invoice payments-api created is visible to it.
+            Assert.Equal("payments-api", (await read.ReadPaymentAsync(Ct)).Invoice?.ActedBy);
         }
 
         // One exchange for billing:write (the POSTs), one for billing:read (the GETs).
@@ -89,8 +91,12 @@ public sealed class TokenExchangeModeTests(IdpAndBillingFixture fixture)
         }
 
         await WaitUntilDeliveredAsync(payments);
+        using var read = await caller.GetAsync($"/payments/{pending.Id}", Ct);
+        var delivered = await read.ReadPaymentAsync(Ct);
+        Assert.True(delivered.Status == PaymentStatus.Invoiced, $"{delivered.Status}: {await read.Content.ReadAsStringAsync(Ct)}");
 
-        var readToken = await fixture.Idp.GetAccessTokenAsync("payments-service", "billing:read", Ct);
+        // Billing shows an invoice to the client that created it: payments-api, for the exchange and the retry alike.
+        var readToken = await fixture.Idp.GetAccessTokenAsync("payments-api", "billing:read", Ct);
         var invoice = Assert.Single(await fixture.Billing.InvoicesOfPaymentAsync(pending.Id.ToString(), readToken, Ct));
         Assert.Equal(("checkout-service", "payments-api"), (invoice.RequestedBy, invoice.ActedBy));
     }
