@@ -20,14 +20,16 @@ public static class BillingClientExtensions
 
     /// <summary>
     /// The typed Billing client: service discovery, a token per <c>Billing:Authorization</c> (client credentials or the
-    /// caller's token exchanged), retries only of what is safe to send twice.
+    /// caller's token exchanged), retries only of what is safe to send twice. Outside Development Billing is reached over
+    /// https only; the token handler refuses http there as well.
     /// </summary>
-    public static IServiceCollection AddBillingClient(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddBillingClient(this IServiceCollection services, IConfiguration configuration, bool isDevelopment)
     {
         var authorization = ReadAuthorization(configuration);
         // Replaces the default handler from ServiceDefaults: that one retries every method, POST included.
         // RemoveAllResilienceHandlers is marked experimental; it is the supported way to replace a default handler.
-        var billing = services.AddHttpClient<BillingClient>(http => http.BaseAddress = BillingClient.ServiceAddress);
+        var address = isDevelopment ? BillingClient.DevelopmentServiceAddress : BillingClient.ServiceAddress;
+        var billing = services.AddHttpClient<BillingClient>(http => http.BaseAddress = address);
 #pragma warning disable EXTEXP0001
         billing.RemoveAllResilienceHandlers();
 #pragma warning restore EXTEXP0001
