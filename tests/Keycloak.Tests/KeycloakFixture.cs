@@ -39,6 +39,9 @@ public sealed class KeycloakFixture : IIdentityProvider, IAsyncLifetime
     private Uri? _baseAddress;
     private int _rotations;
 
+    /// <summary>Extra environment for the container, e.g. a realm placeholder such as <c>LIGHTWEIGHT_ACCESS_TOKENS</c>; set before start.</summary>
+    public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
+
     /// <summary>Null when Keycloak runs; otherwise the reason every Keycloak test is skipped.</summary>
     public string? SkipReason { get; private set; }
 
@@ -144,6 +147,7 @@ public sealed class KeycloakFixture : IIdentityProvider, IAsyncLifetime
             .WithEnvironment("KC_HEALTH_ENABLED", "true")
             // The realm file's ${PAYMENTS_SERVICE_SECRET}-style placeholders are resolved from these by --import-realm.
             .WithEnvironment(_secrets.ToDictionary(pair => SecretVariableOf(pair.Key), pair => pair.Value))
+            .WithEnvironment(Environment.ToDictionary(pair => pair.Key, pair => pair.Value))
             .WithResourceMapping(new FileInfo(realmFile), ImportDirectory)
             .WithWaitStrategy(Wait.ForUnixContainer()
                 .UntilHttpRequestIsSucceeded(
