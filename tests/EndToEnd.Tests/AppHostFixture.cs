@@ -22,7 +22,7 @@ public sealed class AppHostCollection : ICollectionFixture<AppHostFixture>
 /// The whole AppHost in Embedded mode, started once for the test run: real EmbeddedIdp, Billing.Api and Payments.Api
 /// processes on loopback ports, with secrets generated here and every service exporting its traces to <see cref="Traces"/>.
 /// </summary>
-public sealed class AppHostFixture : IAsyncLifetime
+public class AppHostFixture : IAsyncLifetime
 {
     public static readonly string[] Resources = ["idp", "billing-api", "payments-api"];
 
@@ -46,6 +46,9 @@ public sealed class AppHostFixture : IAsyncLifetime
 
     public string SecretOf(string clientId) => _secrets[clientId];
 
+    /// <summary>AppHost settings beyond the defaults, e.g. another token-validation mode.</summary>
+    protected virtual IEnumerable<string> Settings => [];
+
     public async ValueTask InitializeAsync()
     {
         try
@@ -68,6 +71,7 @@ public sealed class AppHostFixture : IAsyncLifetime
         [
             "IdentityProvider=Embedded",
             .. _secrets.Select(secret => $"Parameters:{secret.Key}-secret={secret.Value}"),
+            .. Settings,
         ];
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>(args, timeout.Token);
         // The services' console output is forwarded as logs; warnings and errors are enough in a test run.
