@@ -58,7 +58,7 @@ public class AppHostFixture : IAsyncLifetime
 
     public string SecretOf(string clientId) => _secrets[clientId];
 
-    /// <summary>AppHost settings beyond the defaults (which run Payments with client credentials).</summary>
+    /// <summary>AppHost settings beyond the defaults (Payments with client credentials, JWT validation).</summary>
     protected virtual IEnumerable<string> Settings => [];
 
     public async ValueTask InitializeAsync()
