@@ -65,9 +65,9 @@ public static class EmbeddedIdpExtensions
                 server.AddEncryptionKey(new SymmetricSecurityKey(RandomNumberGenerator.GetBytes(32)));
                 // Scope existence is checked against the realm by TokenRequestHandlers.ValidateRealmScopes.
                 server.DisableScopeValidation();
-                foreach (var handler in TokenRequestHandlers.All.Concat(TokenFormatHandlers.All).Concat(IntrospectionHandlers.All)
-                             .Concat(RevocationHandlers.All).Concat(KeycloakStatus.All)
-                             .Concat(LightweightTokenHandlers.All).Concat(TokenExchangeHandlers.All).Append(PinnedDiscoveryUrls.Descriptor))
+                foreach (var handler in TokenRequestHandlers.All.Concat(TokenFormatHandlers.All).Concat(LightweightTokenHandlers.All)
+                             .Concat(OpaqueTokenHandlers.All).Concat(TokenExchangeHandlers.All).Concat(IntrospectionHandlers.All)
+                             .Concat(RevocationHandlers.All).Concat(KeycloakStatus.All).Append(PinnedDiscoveryUrls.Descriptor))
                 {
                     server.AddEventHandler(handler);
                 }
@@ -120,6 +120,7 @@ public static class EmbeddedIdpExtensions
         }
 
         app.UseMiddleware<OAuthRequestGuard>();
+        app.UseMiddleware<WebOriginsCors>();
         app.UseMiddleware<ClientAuthenticationThrottle>();
         app.UseAuthentication();
         return app;

@@ -24,6 +24,9 @@ public sealed class EmbeddedIdpOptions
 
     /// <summary>When true, startup creates a new active signing key; the previous one keeps verifying.</summary>
     public bool RotateSigningKey { get; set; }
+
+    /// <summary>When true, access tokens are opaque references (validated by introspection only); Keycloak has no such mode.</summary>
+    public bool OpaqueAccessTokens { get; set; }
 }
 
 /// <summary>Settings of section <c>Realm</c>.</summary>

@@ -19,6 +19,21 @@ public static class Iso4217
     /// <summary>True for an active code (exact, upper case); <paramref name="minorUnits"/> is its number of decimal places.</summary>
     public static bool TryGetMinorUnits(string code, out int minorUnits) => MinorUnits.TryGetValue(code, out minorUnits);
 
+    /// <summary>
+    /// The amount written with exactly the currency's decimal places (42.5 EUR is 42.50, 100.0 JPY is 100), so an
+    /// amount reads the same in every answer whether it came from the request or back from a database.
+    /// </summary>
+    public static decimal WithMinorUnits(decimal amount, string currency)
+    {
+        if (!TryGetMinorUnits(currency, out var minorUnits))
+        {
+            return amount;
+        }
+
+        // A decimal keeps its scale: rounding drops extra trailing zeros, adding a zero of scale n pads to n places.
+        return decimal.Round(amount, minorUnits) + new decimal(0, 0, 0, isNegative: false, scale: (byte)minorUnits);
+    }
+
     private static FrozenDictionary<string, int> BuildMinorUnits()
     {
         // Two decimal places unless listed here.

@@ -48,7 +48,7 @@ public sealed partial class ClientCredentialsTokenHandler(
     }
 
     /// <summary>RFC 6750 §3.1: only <c>invalid_token</c> says a new token may help; insufficient_scope or no error would not.</summary>
-    private static bool IsInvalidToken(HttpResponseMessage response) =>
+    internal static bool IsInvalidToken(HttpResponseMessage response) =>
         response.Headers.WwwAuthenticate.Any(challenge =>
             challenge.Scheme.Equals("Bearer", StringComparison.OrdinalIgnoreCase)
             && challenge.Parameter is { } parameter

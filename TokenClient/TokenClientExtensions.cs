@@ -27,6 +27,30 @@ public static class TokenClientExtensions
                 .HttpsRequired(services.GetService<IHostEnvironment>()?.IsDevelopment() ?? false)));
     }
 
+    /// <summary>
+    /// Attaches a token that acts for the caller of the request being served: the caller's access token is exchanged
+    /// (RFC 8693) by client <paramref name="name"/> for one limited to <paramref name="scope"/> and <paramref name="audience"/>.
+    /// <paramref name="whenMissing"/> says what a request outside any caller's request gets (default: it is refused).
+    /// </summary>
+    /// <example><c>services.AddHttpClient&lt;BillingClient&gt;(…).AddTokenExchange("billing", "billing:read", "billing-api")</c></example>
+    public static IHttpClientBuilder AddTokenExchange(
+        this IHttpClientBuilder builder, string name, string? scope, string? audience, SubjectTokenMissing whenMissing = SubjectTokenMissing.Refuse)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        builder.Services.AddTokenClient(name);
+        builder.Services.AddHttpContextAccessor();
+        builder.Services.TryAddSingleton<IncomingAccessToken>();
+        return builder.AddHttpMessageHandler(services => new TokenExchangeHandler(
+            services.GetRequiredService<TokenExchangeManager>(),
+            services.GetRequiredService<ClientCredentialsTokenManager>(),
+            services.GetRequiredService<IncomingAccessToken>(),
+            services.GetRequiredService<TokenClientTelemetry>(),
+            name,
+            scope,
+            audience,
+            whenMissing));
+    }
+
     /// <summary>Registers client <paramref name="name"/> from <c>TokenClient:{name}</c>, for code that asks <see cref="ClientCredentialsTokenManager"/> directly.</summary>
     public static IServiceCollection AddTokenClient(this IServiceCollection services, string name)
     {
@@ -61,6 +85,12 @@ public static class TokenClientExtensions
             provider.GetRequiredService<TokenClientTelemetry>(),
             provider.GetRequiredService<TimeProvider>(),
             provider.GetRequiredService<ILogger<ClientCredentialsTokenManager>>()));
+        services.AddSingleton(provider => new TokenExchangeManager(
+            provider.GetRequiredService<HybridCache>(),
+            provider.GetRequiredService<TokenEndpointClient>(),
+            provider.GetRequiredService<IOptionsMonitor<TokenClientOptions>>(),
+            provider.GetRequiredService<TokenClientTelemetry>(),
+            provider.GetRequiredService<TimeProvider>()));
 
         // A token request has no side effect but minting a token, so retrying it is safe. It sits on the path of a
         // business call, though: retry briefly and give up within 15 s, instead of the standard 3 retries over 30 s.

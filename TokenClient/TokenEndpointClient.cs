@@ -37,13 +37,52 @@ internal sealed partial class TokenEndpointClient(
     // A discovered endpoint is kept for DiscoveryLifetime; a failed discovery is dropped so the next call retries it.
     private readonly ConcurrentDictionary<string, Discovery> _discovered = new(StringComparer.Ordinal);
 
-    public async Task<AccessToken> RequestTokenAsync(string clientName, string scope, CancellationToken cancellationToken)
+    public Task<AccessToken> RequestTokenAsync(string clientName, string scope, CancellationToken cancellationToken)
     {
-        using var activity = TokenClientTelemetry.StartAcquisition(clientName, scope);
+        var form = new List<KeyValuePair<string, string>> { new("grant_type", "client_credentials") };
+        if (scope.Length > 0)
+        {
+            form.Add(new("scope", scope));
+        }
+
+        return RequestAsync(clientName, scope, TokenClientTelemetry.StartAcquisition(clientName, scope), form, cancellationToken);
+    }
+
+    /// <summary>
+    /// RFC 8693 token exchange: the client's own credentials plus <paramref name="subjectToken"/> (the access token its
+    /// caller sent), for a token narrowed to <paramref name="scope"/> and, when given, <paramref name="audience"/>.
+    /// </summary>
+    public Task<AccessToken> ExchangeTokenAsync(
+        string clientName, string subjectToken, string scope, string? audience, CancellationToken cancellationToken)
+    {
+        var form = new List<KeyValuePair<string, string>>
+        {
+            new("grant_type", TokenExchange.GrantType),
+            new("subject_token", subjectToken),
+            new("subject_token_type", TokenExchange.AccessTokenType),
+            new("requested_token_type", TokenExchange.AccessTokenType),
+        };
+        if (scope.Length > 0)
+        {
+            form.Add(new("scope", scope));
+        }
+
+        if (!string.IsNullOrEmpty(audience))
+        {
+            form.Add(new("audience", audience));
+        }
+
+        return RequestAsync(clientName, scope, TokenClientTelemetry.StartExchange(clientName, scope, audience), form, cancellationToken);
+    }
+
+    private async Task<AccessToken> RequestAsync(
+        string clientName, string scope, Activity? activity, List<KeyValuePair<string, string>> form, CancellationToken cancellationToken)
+    {
+        using var _ = activity;
         telemetry.TokenRequested(clientName);
         try
         {
-            var token = await SendTokenRequestAsync(clientName, options.Get(clientName), scope, cancellationToken);
+            var token = await SendTokenRequestAsync(clientName, options.Get(clientName), form, scope, cancellationToken);
             activity?.SetTag("token_client.expires_at", token.ExpiresAt.ToString("O"));
             return token;
         }
@@ -59,15 +98,9 @@ internal sealed partial class TokenEndpointClient(
     }
 
     private async Task<AccessToken> SendTokenRequestAsync(
-        string clientName, TokenClientOptions client, string scope, CancellationToken cancellationToken)
+        string clientName, TokenClientOptions client, List<KeyValuePair<string, string>> form, string scope, CancellationToken cancellationToken)
     {
         var endpoint = await GetTokenEndpointAsync(clientName, client, cancellationToken);
-        var form = new List<KeyValuePair<string, string>> { new("grant_type", "client_credentials") };
-        if (scope.Length > 0)
-        {
-            form.Add(new("scope", scope));
-        }
-
         using var request = new HttpRequestMessage(HttpMethod.Post, endpoint);
         if (client.ClientAuthentication == ClientAuthentication.Basic)
         {

@@ -114,6 +114,7 @@ BDN_ENV=$(sed -n '/^```$/,/^```$/p' "$BDN_ARTIFACTS"/results/*-report-github.md 
 BASE_PORT=$((20000 + RANDOM % 20000))
 IDP_PORT=$BASE_PORT PROXY_PORT=$((BASE_PORT + 1))
 BILLING_AUTH=$((BASE_PORT + 10)) BILLING_NOCACHE=$((BASE_PORT + 11)) BILLING_NOAUTH=$((BASE_PORT + 12))
+BILLING_INTROSPECT=$((BASE_PORT + 13)) BILLING_INTROSPECT_NOCACHE=$((BASE_PORT + 14))
 PAYMENTS_AUTH=$((BASE_PORT + 20)) PAYMENTS_NOAUTH=$((BASE_PORT + 21)) PAYMENTS_M3=$((BASE_PORT + 22))
 ISSUER=http://127.0.0.1:$IDP_PORT/realms/m2m
 
@@ -127,7 +128,7 @@ jq --arg lifespan "$TOKEN_LIFESPAN" \
   '(.clients[] | select(.clientId == "payments-service") | .attributes["access.token.lifespan"]) = $lifespan' \
   keycloak-realm/m2m-realm.json >"$WORK/realm.json"
 
-log "starting EmbeddedIdp, 3 x Billing.Api, 2 x Payments.Api on 127.0.0.1:$BASE_PORT+"
+log "starting EmbeddedIdp, 5 x Billing.Api, 2 x Payments.Api on 127.0.0.1:$BASE_PORT+"
 idp "$IDP_PORT" Realm__Path="$WORK/realm.json" EmbeddedIdp__DataPath="$WORK/idp" EmbeddedIdp__Issuer="$ISSUER" \
   PAYMENTS_SERVICE_SECRET="${SECRET[payments-service]}" CHECKOUT_SERVICE_SECRET="${SECRET[checkout-service]}" \
   BILLING_API_SECRET="${SECRET[billing-api]}" PAYMENTS_API_SECRET="${SECRET[payments-api]}"
@@ -139,6 +140,11 @@ serve billing-auth Billing.Api "$BILLING_AUTH" auth-on "${BILLING_SETTINGS[@]}"
 wait_ready billing-auth "http://127.0.0.1:$BILLING_AUTH/health"   # creates the database the other two share
 serve billing-nocache Billing.Api "$BILLING_NOCACHE" auth-on "${BILLING_SETTINGS[@]}" ResourceServer__TokenCacheSize=0
 serve billing-noauth Billing.Api "$BILLING_NOAUTH" auth-off "${BILLING_SETTINGS[@]}"
+# Measurement 6: Billing validating by introspection at the IdP, as its own client billing-api, with and without its cache.
+INTROSPECTION_SETTINGS=(ResourceServer__TokenValidation=Introspection ResourceServer__Introspection__ClientSecret="${SECRET[billing-api]}")
+serve billing-introspect Billing.Api "$BILLING_INTROSPECT" auth-on "${BILLING_SETTINGS[@]}" "${INTROSPECTION_SETTINGS[@]}"
+serve billing-introspect-nocache Billing.Api "$BILLING_INTROSPECT_NOCACHE" auth-on "${BILLING_SETTINGS[@]}" "${INTROSPECTION_SETTINGS[@]}" \
+  ResourceServer__Introspection__CacheDuration=00:00:00
 
 # Payments runs as Development: only there may its token client send a secret or a token over plain http.
 PAYMENTS_SETTINGS=(ASPNETCORE_ENVIRONMENT=Development ResourceServer__Authority="$ISSUER" ResourceServer__Audience=payments-api ResourceServer__RequireHttpsMetadata=false
@@ -148,7 +154,8 @@ serve payments-auth Payments.Api "$PAYMENTS_AUTH" auth-on "${PAYMENTS_SETTINGS[@
   "ConnectionStrings__payments-db=Data Source=$WORK/payments-auth.db" services__billing-api__http__0="http://127.0.0.1:$BILLING_AUTH"
 serve payments-noauth Payments.Api "$PAYMENTS_NOAUTH" auth-off "${PAYMENTS_SETTINGS[@]}" TokenClient__billing__Authority="$ISSUER" \
   "ConnectionStrings__payments-db=Data Source=$WORK/payments-noauth.db" services__billing-api__http__0="http://127.0.0.1:$BILLING_NOAUTH"
-for name in billing-nocache:$BILLING_NOCACHE billing-noauth:$BILLING_NOAUTH payments-auth:$PAYMENTS_AUTH payments-noauth:$PAYMENTS_NOAUTH; do
+for name in billing-nocache:$BILLING_NOCACHE billing-noauth:$BILLING_NOAUTH billing-introspect:$BILLING_INTROSPECT \
+    billing-introspect-nocache:$BILLING_INTROSPECT_NOCACHE payments-auth:$PAYMENTS_AUTH payments-noauth:$PAYMENTS_NOAUTH; do
   wait_ready "${name%%:*}" "http://127.0.0.1:${name##*:}/health"
 done
 
@@ -258,6 +265,24 @@ warm_up billing-read "http://127.0.0.1:$BILLING_NOAUTH$M2_PATH" \
 rounds m2_run noauth auth nocache
 stop billing-nocache
 
+# --- measurement 6: introspection with and without its cache against local JWT validation ------------
+log "measurement 6: GET /invoices/{id} validated by introspection (cache on, cache off) and as a JWT"
+m6_run() {  # m6_run jwt|introspect|introspect-nocache: one measured run; CPU counted for that Billing and the IdP
+  local name=billing-$1
+  [ "$1" = jwt ] && name=billing-auth
+  local port=$BILLING_AUTH
+  [ "$1" = introspect ] && port=$BILLING_INTROSPECT
+  [ "$1" = introspect-nocache ] && port=$BILLING_INTROSPECT_NOCACHE
+  load "m6-$1" "${PID[$name]}" "${PID[idp]}" -- "${M2_WRK[@]}" -H "Authorization: Bearer $(token payments-service billing:read)" \
+    "http://127.0.0.1:$port$M2_PATH"
+}
+M6_TOKEN=$(token payments-service billing:read)
+warm_up introspection "http://127.0.0.1:$BILLING_AUTH$M2_PATH" -H "Authorization: Bearer $M6_TOKEN" \
+  "http://127.0.0.1:$BILLING_INTROSPECT$M2_PATH" -H "Authorization: Bearer $M6_TOKEN" \
+  "http://127.0.0.1:$BILLING_INTROSPECT_NOCACHE$M2_PATH" -H "Authorization: Bearer $M6_TOKEN"
+rounds m6_run jwt introspect introspect-nocache
+stop billing-introspect; stop billing-introspect-nocache
+
 # --- measurement 5: POST /payments end to end with and without auth ---------------------------------
 log "measurement 5: POST /payments end to end with and without authentication"
 CHECKOUT_TOKEN=$(token checkout-service "payments:read payments:write")
@@ -338,6 +363,9 @@ M2_CPU_RATIO=$(ratio "$(median_cpu billing-noauth)" "$(median_cpu billing-auth)"
 M2_NOCACHE_CPU_RATIO=$(ratio "$(median_cpu billing-noauth)" "$(median_cpu billing-nocache)")
 M5_CPU_RATIO=$(ratio "$(median_cpu payments-noauth)" "$(median_cpu payments-auth)")
 IDP_RPS=$(field idp rps) IDP_CPU=$(median_cpu idp)
+M6_RATIO=$(ratio "$(field m6-introspect rps)" "$(field m6-jwt rps)") M6_NOCACHE_RATIO=$(ratio "$(field m6-introspect-nocache rps)" "$(field m6-jwt rps)")
+M6_CPU_RATIO=$(ratio "$(median_cpu m6-jwt)" "$(median_cpu m6-introspect)")
+M6_NOCACHE_CPU_RATIO=$(ratio "$(median_cpu m6-jwt)" "$(median_cpu m6-introspect-nocache)")
 IDP_PER_CORE=$(awk -v c="$IDP_CPU" 'BEGIN { printf "%.0f", 1e6 / c }')
 CORES=$(nproc)
 # scope_sets PROXY_JSON: "billing:read: 1, billing:write: 1", noting requests the caller abandoned (timed out) and retried.
@@ -383,6 +411,7 @@ cpu_delta() {
   echo "| 3 | token requests the IdP received for 1,000 concurrent calls through Payments | cold cache: $(scope_sets "$COUNTS1"); after rollover: $(scope_sets "$COUNTS2") | 1 per scope set | $M3_OK |"
   echo "| 4 | EmbeddedIdp client-credentials tokens | **$(printf '%.0f' "$IDP_RPS")/s** on $CORES cores shared with wrk; $(awk -v c="$IDP_CPU" 'BEGIN { printf "%.2f", c / 1000 }') ms CPU/token, so $IDP_PER_CORE/s per core and $((IDP_PER_CORE * CORES))/s if the IdP had all $CORES cores | ≥ 1,000/s | $(meets "$IDP_RPS" 1000) |"
   echo "| 5 | \`POST /payments\` end to end, with auth ÷ auth switched off | **${M5_CPU_RATIO}×** by CPU per request (best runs' requests/s: ${M5_RATIO}×) | ≥ 0.8× | $(meets "$M5_CPU_RATIO" 0.8) |"
+  echo "| 6 | Billing \`GET /invoices/{id}\` validated by introspection ÷ as a JWT (CPU of Billing + IdP) | cache on: **${M6_CPU_RATIO}×** by CPU per request (requests/s: ${M6_RATIO}×); cache off: **${M6_NOCACHE_CPU_RATIO}×** (${M6_NOCACHE_RATIO}×) | — | |"
   echo
   echo "Ratios 2 and 5 are judged on CPU time per request (median of the runs), which is what the service itself spends;"
   echo "requests/s of the best runs are shown beside them but swing with whatever else runs on the machine."
@@ -460,6 +489,26 @@ cpu_delta() {
   echo
   echo "\`wrk $(shown "${M5_WRK[@]}") --latency -s bench/wrk/load.lua [-H 'Authorization: Bearer \$TOKEN'] http://127.0.0.1:PORT/payments\`"
   echo "with LOAD_METHOD=POST LOAD_BODY='$PAYMENT_BODY' LOAD_UNIQUE_KEY=1 (a fresh Idempotency-Key per request)."
+  echo
+  echo "## 6. Introspection against JWT validation: Billing \`GET $M2_PATH\`"
+  echo
+  echo "The same endpoint on three Billing.Api processes: *JWT* (the shipped configuration: local validation, validated-token cache on),"
+  echo "*introspection* (\`ResourceServer__TokenValidation=Introspection\`, as client billing-api; answers cached 30 s, at most until \`exp\`),"
+  echo "*introspection, cache off* (\`ResourceServer__Introspection__CacheDuration=00:00:00\`: one call to the IdP per request)."
+  echo "A fresh billing:read token per run. Requests/s and latency: the best of the runs; CPU = user+system time of that Billing"
+  echo "and the IdP per request, median of the runs (the IdP's share is the cost introspection moves to it)."
+  echo
+  echo "| variant | requests/s | p50 ms | p99 ms | CPU µs/request (Billing + IdP) |"
+  echo "|---|---|---|---|---|"
+  row m6-jwt "JWT, validated locally"
+  row m6-introspect "introspection, cache on"
+  row m6-introspect-nocache "introspection, cache off"
+  echo
+  echo "Introspection ÷ JWT, from median CPU per request: cache on **${M6_CPU_RATIO}×**, cache off **${M6_NOCACHE_CPU_RATIO}×**;"
+  echo "from the best runs' requests/s: ${M6_RATIO}× and ${M6_NOCACHE_RATIO}×."
+  echo "CPU per request against JWT, cache on: $(cpu_delta m6-introspect m6-jwt); cache off: $(cpu_delta m6-introspect-nocache m6-jwt)."
+  echo
+  echo "\`wrk $(shown "${M2_WRK[@]}") --latency -s bench/wrk/load.lua -H 'Authorization: Bearer \$TOKEN' http://127.0.0.1:PORT$M2_PATH\`"
   echo
   echo "## All load runs"
   echo

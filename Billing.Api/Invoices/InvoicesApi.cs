@@ -65,6 +65,9 @@ public static class InvoicesApi
             Currency = request.Currency!,
             Description = request.Description,
             CreatedAt = timeProvider.GetUtcNow(),
+            RequestedBy = request.RequestedBy ?? clientId,
+            // azp is the client that presented the token: for an exchanged token the service acting for the caller.
+            ActedBy = user.FindFirstValue("azp") ?? clientId,
             ClientId = clientId,
             IdempotencyKey = idempotencyKey!,
             RequestHash = requestHash,

@@ -310,6 +310,7 @@ public static partial class RealmLoader
             ServiceAccountUserEnabled = user?.Enabled is not false,
             LightweightAccessTokens = IsOn(client.Attributes, LightweightAccessTokenAttribute),
             StandardTokenExchangeEnabled = IsOn(client.Attributes, StandardTokenExchangeAttribute),
+            WebOrigins = client.WebOrigins,
         };
     }
 

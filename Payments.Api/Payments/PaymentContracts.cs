@@ -34,10 +34,14 @@ public sealed record CreatePaymentRequest(decimal? Amount, string? Currency, str
     }
 }
 
-/// <summary>A payment and, once Billing has it, its invoice as Billing sees it.</summary>
+/// <summary>
+/// A payment and, once Billing has it, its invoice as Billing sees it. Amounts always have their currency's decimal
+/// places: the first answer (from the request) and a replay (from the database) read the same.
+/// </summary>
 public sealed record PaymentResponse(
     Guid Id, decimal Amount, string Currency, string? Description, PaymentStatus Status, DateTimeOffset CreatedAt, Invoice? Invoice)
 {
     public static PaymentResponse From(Payment payment, Invoice? invoice) =>
-        new(payment.Id, payment.Amount, payment.Currency, payment.Description, payment.Status, payment.CreatedAt, invoice);
+        new(payment.Id, Iso4217.WithMinorUnits(payment.Amount, payment.Currency), payment.Currency, payment.Description, payment.Status,
+            payment.CreatedAt, invoice is null ? null : invoice with { Amount = Iso4217.WithMinorUnits(invoice.Amount, invoice.Currency) });
 }

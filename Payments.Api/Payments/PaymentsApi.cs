@@ -11,6 +11,9 @@ namespace Payments.Api.Payments;
 
 public static class PaymentsApi
 {
+    /// <summary>Seconds a caller should wait before asking again when Billing or the IdP is unreachable.</summary>
+    public const int RetryAfterSeconds = 5;
+
     public static RouteGroupBuilder MapPaymentsApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/payments").WithTags("Payments");
@@ -24,20 +27,23 @@ public static class PaymentsApi
         api.MapGet("/{id:guid}", GetPayment)
             .RequireScope("payments:read")
             .WithName("GetPayment")
-            .WithSummary("Gets a payment with its invoice, read from Billing.");
+            .WithSummary("Gets a payment with its invoice, read from Billing.")
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
         return api;
     }
 
     /// <summary>
     /// 201 with the invoice when Billing took it; 202 with status <c>InvoicePending</c> when Billing or the IdP is
-    /// unreachable (the outbox delivers it later); 200 for a replay of the same key and body.
+    /// unreachable (the outbox delivers it later). A replay of the same key and body answers the payment as it is now,
+    /// in the same representation: 202 again while its invoice is pending, 200 once it is settled.
     /// </summary>
     public static async Task<Results<Created<PaymentResponse>, Accepted<PaymentResponse>, Ok<PaymentResponse>, ValidationProblem, ProblemHttpResult>> CreatePayment(
         CreatePaymentRequest request,
         [FromHeader(Name = IdempotencyKey.Header)] string? idempotencyKey,
         ClaimsPrincipal user,
         [AsParameters] PaymentServices services,
+        HttpContext httpContext,
         CancellationToken cancellationToken)
     {
         var (db, billing, delivery, timeProvider, deliveryOptions) = services;
@@ -54,7 +60,7 @@ public static class PaymentsApi
         var existing = await FindByKeyAsync(db, clientId, idempotencyKey!, cancellationToken);
         if (existing is not null)
         {
-            return await ReplayAsync(existing, requestHash, billing, cancellationToken);
+            return await ReplayAsync(existing, requestHash, billing, httpContext, cancellationToken);
         }
 
         var now = timeProvider.GetUtcNow();
@@ -89,19 +95,18 @@ public static class PaymentsApi
                 throw;
             }
 
-            return await ReplayAsync(existing, requestHash, billing, cancellationToken);
+            return await ReplayAsync(existing, requestHash, billing, httpContext, cancellationToken);
         }
 
         var invoice = await delivery.DeliverAsync(payment, outboxEntry, cancellationToken);
-        var location = $"/payments/{payment.Id}";
         return payment.Status == PaymentStatus.InvoicePending
-            ? TypedResults.Accepted(location, PaymentResponse.From(payment, invoice))
-            : TypedResults.Created(location, PaymentResponse.From(payment, invoice));
+            ? TypedResults.Accepted(LocationOf(payment), PaymentResponse.From(payment, invoice))
+            : TypedResults.Created(LocationOf(payment), PaymentResponse.From(payment, invoice));
     }
 
     /// <summary>The caller's own payment with its invoice as Billing has it now (read with a <c>billing:read</c> token).</summary>
     public static async Task<Results<Ok<PaymentResponse>, ProblemHttpResult>> GetPayment(
-        Guid id, ClaimsPrincipal user, PaymentsDbContext db, BillingClient billing, CancellationToken cancellationToken)
+        Guid id, ClaimsPrincipal user, PaymentsDbContext db, BillingClient billing, HttpContext httpContext, CancellationToken cancellationToken)
     {
         var clientId = IdempotencyKey.OwnerOf(user);
         var payment = await db.Payments.AsNoTracking().FirstOrDefaultAsync(p => p.Id == id && p.ClientId == clientId, cancellationToken);
@@ -110,19 +115,31 @@ public static class PaymentsApi
             return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, detail: $"No payment has the id {id}.");
         }
 
-        return await WithInvoiceAsync(payment, billing, cancellationToken) is { } response ? TypedResults.Ok(response) : BillingUnavailable();
+        return await WithInvoiceAsync(payment, billing, cancellationToken) is { } response
+            ? TypedResults.Ok(response)
+            : InvoiceUnavailable(httpContext);
     }
 
+    /// <summary>Same key, same body: the payment as it is now, with the status code that says so (202 while its invoice is pending).</summary>
     private static async Task<Results<Created<PaymentResponse>, Accepted<PaymentResponse>, Ok<PaymentResponse>, ValidationProblem, ProblemHttpResult>> ReplayAsync(
-        Payment existing, string requestHash, BillingClient billing, CancellationToken cancellationToken)
+        Payment existing, string requestHash, BillingClient billing, HttpContext httpContext, CancellationToken cancellationToken)
     {
         if (existing.RequestHash != requestHash)
         {
             return IdempotencyKey.Reused();
         }
 
-        return await WithInvoiceAsync(existing, billing, cancellationToken) is { } response ? TypedResults.Ok(response) : BillingUnavailable();
+        if (await WithInvoiceAsync(existing, billing, cancellationToken) is not { } response)
+        {
+            return InvoiceUnavailable(httpContext);
+        }
+
+        return response.Status == PaymentStatus.InvoicePending
+            ? TypedResults.Accepted(LocationOf(existing), response)
+            : TypedResults.Ok(response);
     }
+
+    private static string LocationOf(Payment payment) => $"/payments/{payment.Id}";
 
     /// <summary>The payment with its invoice read from Billing; null when Billing (or the IdP) cannot be reached.</summary>
     private static async Task<PaymentResponse?> WithInvoiceAsync(Payment payment, BillingClient billing, CancellationToken cancellationToken)
@@ -142,10 +159,16 @@ public static class PaymentsApi
         }
     }
 
-    private static ProblemHttpResult BillingUnavailable() => TypedResults.Problem(
-        statusCode: StatusCodes.Status503ServiceUnavailable,
-        title: "Billing unavailable",
-        detail: "The payment exists, but its invoice could not be read from Billing. Try again later.");
+    /// <summary>503 with <c>Retry-After</c> (RFC 9110 §10.2.3): the payment exists, its invoice cannot be read now.</summary>
+    private static ProblemHttpResult InvoiceUnavailable(HttpContext httpContext)
+    {
+        // About the Billing client's circuit-breaker break: asking again sooner would meet the same failure.
+        httpContext.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return TypedResults.Problem(
+            statusCode: StatusCodes.Status503ServiceUnavailable,
+            title: "Invoice unavailable",
+            detail: "The payment exists, but its invoice cannot be read from Billing now (Billing or the identity provider is unreachable). Try again after Retry-After seconds.");
+    }
 
     private static Task<Payment?> FindByKeyAsync(PaymentsDbContext db, string clientId, string idempotencyKey, CancellationToken cancellationToken) =>
         db.Payments.AsNoTracking().FirstOrDefaultAsync(p => p.ClientId == clientId && p.IdempotencyKey == idempotencyKey, cancellationToken);

@@ -103,7 +103,19 @@ public sealed class AppHostFixture : IAsyncLifetime
         }
     }
 
-    public HttpClient CreateClient(string resource) => new() { BaseAddress = App.GetEndpoint(resource, "http") };
+    /// <summary>
+    /// A client that sends requests exactly as built: no DiagnosticsHandler, so no OpenTelemetry HttpClient instrumentation
+    /// alive in this process (the in-process EmbeddedIdp of <see cref="PaymentLoopTests"/> runs ServiceDefaults, which
+    /// instruments every HttpClient of the process and replaces a request's traceparent with a span of its own) can
+    /// turn the test's caller span into an unknown one.
+    /// </summary>
+    public HttpClient CreateClient(string resource) =>
+        new(new SocketsHttpHandler { ActivityHeadersPropagator = null }) { BaseAddress = App.GetEndpoint(resource, "http") };
+
+    /// <summary>The resource's http URL without a trailing slash, as a person would type it.</summary>
+    public string UrlOf(string resource) => App.GetEndpoint(resource, "http").ToString().TrimEnd('/');
+
+    public string Issuer => $"{UrlOf("idp")}/realms/m2m";
 
     /// <summary>Asks the IdP for a client-credentials token; returns the raw response.</summary>
     public async Task<HttpResponseMessage> RequestTokenAsync(

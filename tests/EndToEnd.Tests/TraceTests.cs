@@ -43,7 +43,9 @@ public sealed class TraceTests(AppHostFixture appHost)
         Assert.NotNull(trace);
         var paymentsServer = Assert.Single(trace, IsPaymentsServer);
         Assert.Equal("POST", paymentsServer.Attribute("http.request.method"));
-        // Caller → payments-api is asserted by the test above; here the caller span was now and then unknown (cause still open).
+        // Whichever test's payment needed the token, the test sent it as the caller of its trace.
+        Assert.NotNull(appHost.CallerSpanOf(paymentsServer.TraceId));
+        Assert.Equal(appHost.CallerSpanOf(paymentsServer.TraceId), paymentsServer.ParentSpanId);
 
         // The token request hangs off Payments' own token-acquisition span (ActivitySource TokenClient).
         var tokenRequestClient = AssertCalledByPayments(trace, Assert.Single(trace, IsTokenRequestAtIdp));

@@ -10,9 +10,12 @@ using TokenClient;
 
 namespace Payments.Api.Tests.Functional;
 
-/// <summary>The tokens Payments.Api sends to Billing, with a real EmbeddedIdp and a real Billing.Api; token requests counted at the IdP.</summary>
-[Collection(nameof(PaymentsCollection))]
-public sealed class BillingTokenTests(IdpAndBillingFixture fixture)
+/// <summary>
+/// The tokens Payments.Api sends to Billing, with a real EmbeddedIdp and a real Billing.Api; token requests counted at
+/// the IdP, requests and 401s at Billing. The IdP and Billing are this class's own: counts at a shared one would also
+/// see the background work (outbox worker, token refresh) of Payments instances that other classes keep running.
+/// </summary>
+public sealed class BillingTokenTests(IdpAndBillingFixture fixture) : IClassFixture<IdpAndBillingFixture>
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -37,7 +40,7 @@ public sealed class BillingTokenTests(IdpAndBillingFixture fixture)
     }
 
     [Fact]
-    public async Task Two_hundred_concurrent_calls_on_a_cold_cache_cause_one_token_request()
+    public async Task Fifty_concurrent_calls_on_a_cold_cache_cause_one_token_request()
     {
         await using var payments = fixture.StartPayments();
         using var caller = await payments.CreateCallerAsync();
@@ -45,8 +48,10 @@ public sealed class BillingTokenTests(IdpAndBillingFixture fixture)
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         fixture.Idp.ResetTokenRequestCount();
 
-        // Each GET /payments/{id} calls Billing with a billing:read token, which nobody has asked for yet.
-        var responses = await Task.WhenAll(Enumerable.Range(0, 200).Select(_ => caller.GetAsync(created.Headers.Location, Ct)))
+        // Each GET /payments/{id} calls Billing with a billing:read token, which nobody has asked for yet. Fewer calls
+        // than the Billing client's circuit-breaker minimum throughput (100): with 200, a busy machine made a few
+        // attempts outlast the 5 s attempt timeout, the breaker opened, and the rest were answered 503.
+        var responses = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => caller.GetAsync(created.Headers.Location, Ct)))
             .WaitAsync(IdpAndBillingFixture.Timeout, Ct);
 
         Assert.All(responses, response => Assert.Equal(HttpStatusCode.OK, response.StatusCode));

@@ -29,6 +29,12 @@ public sealed class BillingOutageTests(IdpAndBillingFixture fixture)
             Assert.Equal(PaymentStatus.InvoicePending, pending.Status);
             Assert.Null(pending.Invoice);
             Assert.Equal($"/payments/{pending.Id}", accepted.Headers.Location?.OriginalString);
+
+            // The replay says what the first answer said: still pending, 202, same Location, same body.
+            using var replay = await caller.PostPaymentAsync("billing-down", cancellationToken: Ct);
+            Assert.Equal(HttpStatusCode.Accepted, replay.StatusCode);
+            Assert.Equal(accepted.Headers.Location, replay.Headers.Location);
+            Assert.Equal(await accepted.Content.ReadAsStringAsync(Ct), await replay.Content.ReadAsStringAsync(Ct));
         }
         finally
         {
@@ -48,7 +54,7 @@ public sealed class BillingOutageTests(IdpAndBillingFixture fixture)
     }
 
     [Fact]
-    public async Task Reading_a_payment_while_billing_is_down_is_503_problem_details()
+    public async Task Reading_or_replaying_a_payment_while_billing_is_down_is_503_with_retry_after()
     {
         await using var payments = fixture.StartPayments();
         using var caller = await payments.CreateCallerAsync();
@@ -59,9 +65,14 @@ public sealed class BillingOutageTests(IdpAndBillingFixture fixture)
         try
         {
             using var read = await caller.GetAsync(created.Headers.Location, Ct);
+            using var replay = await caller.PostPaymentAsync("read-while-down", cancellationToken: Ct);
 
-            Assert.Equal(HttpStatusCode.ServiceUnavailable, read.StatusCode);
-            Assert.Equal("application/problem+json", read.Content.Headers.ContentType?.MediaType);
+            foreach (var response in new[] { read, replay })
+            {
+                Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+                Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+                Assert.Equal(TimeSpan.FromSeconds(PaymentsApi.RetryAfterSeconds), response.Headers.RetryAfter?.Delta);
+            }
         }
         finally
         {
@@ -87,7 +98,10 @@ public sealed class BillingOutageTests(IdpAndBillingFixture fixture)
     }
 }
 
-/// <summary>The IdP stopped while tokens are cached: calls go on until the tokens near expiry. Stops its own IdP.</summary>
+/// <summary>
+/// The IdP stopped while tokens are cached: calls go on until the tokens near expiry; without a token a payment is
+/// 202 pending and a read 503 with Retry-After. Stops its own IdP.
+/// </summary>
 public sealed class IdpOutageTests(IdpAndBillingFixture fixture) : IClassFixture<IdpAndBillingFixture>
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -107,6 +121,12 @@ public sealed class IdpOutageTests(IdpAndBillingFixture fixture) : IClassFixture
         using var notFound = await coldCaller.GetAsync($"/payments/{Guid.NewGuid()}", Ct);
         Assert.Equal(HttpStatusCode.NotFound, notFound.StatusCode);
 
+        // Has its billing:write token, never asked for billing:read.
+        await using var halfWarm = fixture.StartPayments();
+        using var halfWarmCaller = await halfWarm.CreateCallerAsync();
+        using var invoiced = await halfWarmCaller.PostPaymentAsync("write-token-only", cancellationToken: Ct);
+        Assert.Equal(HttpStatusCode.Created, invoiced.StatusCode);
+
         await fixture.Idp.DisposeAsync();
 
         using var created = await warmCaller.PostPaymentAsync("during-outage", cancellationToken: Ct);
@@ -118,5 +138,11 @@ public sealed class IdpOutageTests(IdpAndBillingFixture fixture) : IClassFixture
         using var pending = await coldCaller.PostPaymentAsync("no-token-during-outage", cancellationToken: Ct);
         Assert.Equal(HttpStatusCode.Accepted, pending.StatusCode);
         Assert.Equal(PaymentStatus.InvoicePending, (await pending.ReadPaymentAsync(Ct)).Status);
+
+        // Reading the invoice needs a billing:read token the IdP cannot give now: a clear 503, not a 500.
+        using var unreadable = await halfWarmCaller.GetAsync(invoiced.Headers.Location, Ct);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, unreadable.StatusCode);
+        Assert.Equal("application/problem+json", unreadable.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(TimeSpan.FromSeconds(PaymentsApi.RetryAfterSeconds), unreadable.Headers.RetryAfter?.Delta);
     }
 }

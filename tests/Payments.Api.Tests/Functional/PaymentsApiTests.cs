@@ -54,6 +54,22 @@ public sealed class PaymentsApiTests(IdpAndBillingFixture fixture) : IAsyncLifet
     }
 
     [Fact]
+    public async Task Replay_answers_the_same_representation_as_the_first_answer()
+    {
+        using var first = await _caller.PostPaymentAsync("order-same-answer", amount: 42.5m, cancellationToken: Ct);
+        using var replay = await _caller.PostPaymentAsync("order-same-answer", amount: 42.50m, cancellationToken: Ct);
+        using var read = await _caller.GetAsync(first.Headers.Location, Ct);
+
+        Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, replay.StatusCode);
+        var firstBody = await first.Content.ReadAsStringAsync(Ct);
+        // EUR has two decimal places: the payment and its invoice read 42.50, never 42.5.
+        Assert.Equal(2, firstBody.Split("\"amount\":42.50,").Length - 1);
+        Assert.Equal(firstBody, await replay.Content.ReadAsStringAsync(Ct));
+        Assert.Equal(firstBody, await read.Content.ReadAsStringAsync(Ct));
+    }
+
+    [Fact]
     public async Task Concurrent_requests_with_the_same_idempotency_key_make_one_payment()
     {
         var responses = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => _caller.PostPaymentAsync("order-race", cancellationToken: Ct)))

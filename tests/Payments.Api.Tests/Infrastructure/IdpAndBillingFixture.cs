@@ -1,10 +1,12 @@
+using Payments.Api.Billing;
 using TestSupport;
 
 namespace Payments.Api.Tests.Infrastructure;
 
 /// <summary>
-/// A real EmbeddedIdp and a real Billing.Api. Shared by the <see cref="PaymentsCollection"/> (its classes run one after
-/// another, so token counts at the IdP are theirs alone); a test that stops the IdP has an instance of its own.
+/// A real EmbeddedIdp and a real Billing.Api. Shared by the <see cref="PaymentsCollection"/>, whose tests count nothing
+/// at them: the shared Payments.Api keeps running between tests (its outbox worker among them). A class that counts
+/// requests at the IdP or Billing, or stops the IdP, has an instance of its own.
 /// </summary>
 public sealed class IdpAndBillingFixture : IAsyncLifetime
 {
@@ -24,6 +26,9 @@ public sealed class IdpAndBillingFixture : IAsyncLifetime
 
     /// <summary>A new Payments.Api with a cold token cache and an empty database.</summary>
     public PaymentsHost StartPayments(string? clientSecret = null) => new(Idp, Billing.BaseAddress, clientSecret);
+
+    /// <summary>A fresh Payments.Api getting its Billing token the given way.</summary>
+    public PaymentsHost StartPayments(BillingAuthorization authorization) => new(Idp, Billing.BaseAddress) { BillingAuthorization = authorization };
 
     /// <summary>One Payments.Api and a caller for tests that neither count tokens nor stop anything.</summary>
     public Task<(PaymentsHost Host, HttpClient Caller)> SharedPaymentsAsync() => _shared.Value;
