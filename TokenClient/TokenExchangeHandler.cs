@@ -9,7 +9,7 @@ namespace TokenClient;
 /// token is exchanged (RFC 8693) for one narrowed to this call's scope and audience. The caller's token itself goes
 /// only to the IdP, never to the downstream API. Without a caller token the request is refused, or, when so configured
 /// (<see cref="SubjectTokenMissing.UseClientCredentials"/>), carries the same client's own client-credentials token.
-/// Never sent without a token.
+/// Never sent without a token, and never to an <c>http://</c> address unless <paramref name="allowHttp"/> (Development only).
 /// </summary>
 public sealed class TokenExchangeHandler(
     TokenExchangeManager exchanges,
@@ -19,10 +19,12 @@ public sealed class TokenExchangeHandler(
     string clientName,
     string? defaultScope,
     string? audience,
-    SubjectTokenMissing whenMissing) : DelegatingHandler
+    SubjectTokenMissing whenMissing,
+    bool allowHttp = false) : DelegatingHandler
 {
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
+        PlainHttpGuard.EnsureAllowed(request, clientName, allowHttp);
         var scope = request.Options.TryGetValue(TokenRequestExtensions.ScopeOption, out var requested) ? requested : defaultScope;
         var subject = incoming.Current;
         if (subject is null)
