@@ -22,13 +22,7 @@ public sealed partial class ClientCredentialsTokenHandler(
 {
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        if (request.RequestUri is not { Scheme: "https" } && !allowHttp)
-        {
-            // A bearer token is a password for its lifetime (RFC 6750 §5.3): anyone on the path could replay it.
-            throw new InvalidOperationException(
-                $"Token client '{clientName}' refuses to send its token to {request.RequestUri?.GetLeftPart(UriPartial.Authority)}: "
-                + "https is required (http is allowed only in Development).");
-        }
+        PlainHttpGuard.EnsureAllowed(request, clientName, allowHttp);
 
         var scope = request.Options.TryGetValue(TokenRequestExtensions.ScopeOption, out var requested) ? requested : defaultScope;
         var token = await tokens.GetTokenAsync(clientName, scope, cancellationToken);

@@ -23,8 +23,7 @@ public static class TokenClientExtensions
             services.GetRequiredService<TokenClientTelemetry>(),
             name,
             scope,
-            allowHttp: !services.GetRequiredService<IOptionsMonitor<TokenClientOptions>>().Get(name)
-                .HttpsRequired(services.GetService<IHostEnvironment>()?.IsDevelopment() ?? false)));
+            AllowsHttp(services, name)));
     }
 
     /// <summary>
@@ -49,9 +48,13 @@ public static class TokenClientExtensions
             scope,
             audience,
             whenMissing,
-            allowHttp: !services.GetRequiredService<IOptionsMonitor<TokenClientOptions>>().Get(name)
-                .HttpsRequired(services.GetService<IHostEnvironment>()?.IsDevelopment() ?? false)));
+            AllowsHttp(services, name)));
     }
+
+    /// <summary>Only a Development host with <c>RequireHttps</c> unset or false lets a token travel over http.</summary>
+    private static bool AllowsHttp(IServiceProvider services, string name) =>
+        !services.GetRequiredService<IOptionsMonitor<TokenClientOptions>>().Get(name)
+            .HttpsRequired(services.GetService<IHostEnvironment>()?.IsDevelopment() ?? false);
 
     /// <summary>Registers client <paramref name="name"/> from <c>TokenClient:{name}</c>, for code that asks <see cref="ClientCredentialsTokenManager"/> directly.</summary>
     public static IServiceCollection AddTokenClient(this IServiceCollection services, string name)

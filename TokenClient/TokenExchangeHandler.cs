@@ -24,14 +24,7 @@ public sealed class TokenExchangeHandler(
 {
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        if (request.RequestUri is not { Scheme: "https" } && !allowHttp)
-        {
-            // The exchanged token acts for the caller: in clear, anyone on the path could replay it (RFC 6750 §5.3).
-            throw new InvalidOperationException(
-                $"Token client '{clientName}' refuses to send its token to {request.RequestUri?.GetLeftPart(UriPartial.Authority)}: "
-                + "https is required (http is allowed only in Development).");
-        }
-
+        PlainHttpGuard.EnsureAllowed(request, clientName, allowHttp);
         var scope = request.Options.TryGetValue(TokenRequestExtensions.ScopeOption, out var requested) ? requested : defaultScope;
         var subject = incoming.Current;
         if (subject is null)

@@ -17,6 +17,27 @@ public sealed class TokenExchangeHandlerTests : IAsyncLifetime
 
     public ValueTask DisposeAsync() => _harness.DisposeAsync();
 
+    [Fact]
+    public async Task Exchanged_token_is_never_sent_to_a_plain_http_address_unless_http_is_allowed()
+    {
+        ServingRequestWith("Bearer caller-token");
+        using var strict = new HttpClient(new TokenExchangeHandler(
+            _harness.Services.GetRequiredService<TokenExchangeManager>(),
+            _harness.Tokens,
+            new IncomingAccessToken(_accessor),
+            _harness.Services.GetRequiredService<TokenClientTelemetry>(),
+            TokenManagerHarness.Client,
+            "billing:read",
+            "billing-api",
+            SubjectTokenMissing.Refuse) { InnerHandler = _api });
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => strict.GetAsync("http://billing.test/invoices/1", Ct));
+
+        Assert.Contains("https is required", error.Message, StringComparison.Ordinal);
+        Assert.Empty(_api.TokensSeen);
+        Assert.Equal(0, _harness.Endpoint.RequestCount);
+    }
+
     private HttpClient Client(SubjectTokenMissing whenMissing) =>
         new(new TokenExchangeHandler(
             _harness.Services.GetRequiredService<TokenExchangeManager>(),
