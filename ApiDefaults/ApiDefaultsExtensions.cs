@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Scalar.AspNetCore;
 
@@ -18,13 +19,24 @@ public static class ApiDefaultsExtensions
         return builder;
     }
 
-    /// <summary>The OpenAPI document, and in Development the Scalar page for it; both anonymous, they hold no data.</summary>
+    /// <summary>
+    /// The OpenAPI document, and in Development the Scalar page for it with the client-credentials flow filled in from
+    /// <c>ApiDocumentation:ClientId</c> and <c>ApiDocumentation:Scopes</c>; both anonymous, they hold no data.
+    /// </summary>
     public static WebApplication MapApiDocumentation(this WebApplication app)
     {
         app.MapOpenApi().AllowAnonymous();
         if (app.Environment.IsDevelopment())
         {
-            app.MapScalarApiReference().AllowAnonymous();
+            var tryIt = app.Configuration.GetSection("ApiDocumentation");
+            app.MapScalarApiReference(options => options
+                .AddPreferredSecuritySchemes([ResourceServerOpenApiExtensions.SecuritySchemeName])
+                .AddClientCredentialsFlow(ResourceServerOpenApiExtensions.SecuritySchemeName, flow => flow
+                    .WithClientId(tryIt["ClientId"] ?? "")
+                    .WithSelectedScopes(tryIt.GetSection("Scopes").Get<string[]>() ?? [])
+                    // The secret travels in the form body: a simple cross-origin request, no preflight (the person types it; it is never in the page).
+                    .WithCredentialsLocation(CredentialsLocation.Body)))
+                .AllowAnonymous();
         }
 
         return app;

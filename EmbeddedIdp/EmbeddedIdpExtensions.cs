@@ -3,6 +3,7 @@ using EmbeddedIdp.Keys;
 using EmbeddedIdp.Realm;
 using EmbeddedIdp.Server;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
 using OpenIddict.EntityFrameworkCore.Models;
@@ -21,6 +22,8 @@ public static class EmbeddedIdpExtensions
         var services = builder.Services;
         services.AddOptions<EmbeddedIdpOptions>().BindConfiguration(EmbeddedIdpOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<RealmOptions>().BindConfiguration(RealmOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<IValidateOptions<EmbeddedIdpOptions>, EmbeddedIdpOptionsValidator>();
+        services.TryAddSingleton(TimeProvider.System);
 
         var contentRoot = builder.Environment.ContentRootPath;
         services.AddSingleton(sp => RealmLoader.Load(
@@ -62,9 +65,9 @@ public static class EmbeddedIdpExtensions
                 server.AddEncryptionKey(new SymmetricSecurityKey(RandomNumberGenerator.GetBytes(32)));
                 // Scope existence is checked against the realm by TokenRequestHandlers.ValidateRealmScopes.
                 server.DisableScopeValidation();
-                foreach (var handler in TokenRequestHandlers.All.Concat(TokenFormatHandlers.All).Concat(IntrospectionHandlers.All)
-                             .Concat(RevocationHandlers.All).Concat(KeycloakStatus.All)
-                             .Concat(LightweightTokenHandlers.All).Concat(TokenExchangeHandlers.All))
+                foreach (var handler in TokenRequestHandlers.All.Concat(TokenFormatHandlers.All).Concat(LightweightTokenHandlers.All)
+                             .Concat(OpaqueTokenHandlers.All).Concat(TokenExchangeHandlers.All).Concat(IntrospectionHandlers.All)
+                             .Concat(RevocationHandlers.All).Concat(KeycloakStatus.All).Append(PinnedDiscoveryUrls.Descriptor))
                 {
                     server.AddEventHandler(handler);
                 }
@@ -111,7 +114,14 @@ public static class EmbeddedIdpExtensions
     /// <summary>Request hardening in front of OpenIddict, then OpenIddict itself (it runs as an authentication handler).</summary>
     public static WebApplication UseEmbeddedIdp(this WebApplication app)
     {
+        if (!app.Environment.IsDevelopment())
+        {
+            app.UseMiddleware<IssuerHostFilter>();
+        }
+
         app.UseMiddleware<OAuthRequestGuard>();
+        app.UseMiddleware<WebOriginsCors>();
+        app.UseMiddleware<ClientAuthenticationThrottle>();
         app.UseAuthentication();
         return app;
     }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.DependencyInjection;
@@ -34,12 +33,6 @@ internal static class BearerChallenge
         SecurityTokenMalformedException or ArgumentException or FormatException => "The token is malformed",
         _ => "The token is invalid",
     };
-
-    public static Task WriteUnauthorizedAsync(JwtBearerChallengeContext context)
-    {
-        context.HandleResponse();
-        return WriteUnauthorizedAsync(context.HttpContext, context.AuthenticateFailure);
-    }
 
     public static async Task WriteUnauthorizedAsync(HttpContext context, Exception? authenticateFailure)
     {

@@ -10,15 +10,20 @@ namespace TokenClient;
 /// and replays the request once, if the request can be replayed. Without a token the request is never sent:
 /// <see cref="TokenAcquisitionException"/> is thrown instead.
 /// A request can ask for another scope set than the handler's with <see cref="TokenRequestExtensions.SetTokenScope"/>.
+/// A token never travels in clear: a request to an <c>http://</c> address is refused unless <paramref name="allowHttp"/>
+/// (Development only, see <see cref="TokenClientOptions.RequireHttps"/>).
 /// </summary>
 public sealed partial class ClientCredentialsTokenHandler(
     ClientCredentialsTokenManager tokens,
     TokenClientTelemetry telemetry,
     string clientName,
-    string? defaultScope) : DelegatingHandler
+    string? defaultScope,
+    bool allowHttp = false) : DelegatingHandler
 {
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
+        PlainHttpGuard.EnsureAllowed(request, clientName, allowHttp);
+
         var scope = request.Options.TryGetValue(TokenRequestExtensions.ScopeOption, out var requested) ? requested : defaultScope;
         var token = await tokens.GetTokenAsync(clientName, scope, cancellationToken);
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token.Value);
@@ -37,7 +42,7 @@ public sealed partial class ClientCredentialsTokenHandler(
     }
 
     /// <summary>RFC 6750 §3.1: only <c>invalid_token</c> says a new token may help; insufficient_scope or no error would not.</summary>
-    private static bool IsInvalidToken(HttpResponseMessage response) =>
+    internal static bool IsInvalidToken(HttpResponseMessage response) =>
         response.Headers.WwwAuthenticate.Any(challenge =>
             challenge.Scheme.Equals("Bearer", StringComparison.OrdinalIgnoreCase)
             && challenge.Parameter is { } parameter

@@ -65,9 +65,16 @@ public sealed partial class ClientCredentialsTokenManager
             : token;
     }
 
-    /// <summary>The cache key: client name, client id (so a changed id never gets an old token) and the sorted scope set.</summary>
-    internal string CacheKey(string clientName, string? scope) =>
-        $"{TokenClientTelemetry.Name}:{clientName}:{_options.Get(clientName).ClientId}:{NormalizeScope(scope ?? _options.Get(clientName).Scope)}";
+    /// <summary>
+    /// The cache key: client name, client id and the IdP asked (so a changed id or authority never gets an old token,
+    /// and two clients sharing a distributed cache never get each other's) and the sorted scope set.
+    /// </summary>
+    internal string CacheKey(string clientName, string? scope)
+    {
+        var client = _options.Get(clientName);
+        var issuer = TokenClientOptionsValidator.IsSet(client.Authority) ? client.Authority!.OriginalString : client.TokenEndpoint?.OriginalString;
+        return $"{TokenClientTelemetry.Name}:{clientName}:{client.ClientId}@{issuer}:{NormalizeScope(scope ?? client.Scope)}";
+    }
 
     /// <summary>"b a  a" and "a b" are the same scope set, so they share a token.</summary>
     internal static string NormalizeScope(string? scope) =>

@@ -22,8 +22,39 @@ public static class TokenClientExtensions
             services.GetRequiredService<ClientCredentialsTokenManager>(),
             services.GetRequiredService<TokenClientTelemetry>(),
             name,
-            scope));
+            scope,
+            AllowsHttp(services, name)));
     }
+
+    /// <summary>
+    /// Attaches a token that acts for the caller of the request being served: the caller's access token is exchanged
+    /// (RFC 8693) by client <paramref name="name"/> for one limited to <paramref name="scope"/> and <paramref name="audience"/>.
+    /// <paramref name="whenMissing"/> says what a request outside any caller's request gets (default: it is refused).
+    /// </summary>
+    /// <example><c>services.AddHttpClient&lt;BillingClient&gt;(…).AddTokenExchange("billing", "billing:read", "billing-api")</c></example>
+    public static IHttpClientBuilder AddTokenExchange(
+        this IHttpClientBuilder builder, string name, string? scope, string? audience, SubjectTokenMissing whenMissing = SubjectTokenMissing.Refuse)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        builder.Services.AddTokenClient(name);
+        builder.Services.AddHttpContextAccessor();
+        builder.Services.TryAddSingleton<IncomingAccessToken>();
+        return builder.AddHttpMessageHandler(services => new TokenExchangeHandler(
+            services.GetRequiredService<TokenExchangeManager>(),
+            services.GetRequiredService<ClientCredentialsTokenManager>(),
+            services.GetRequiredService<IncomingAccessToken>(),
+            services.GetRequiredService<TokenClientTelemetry>(),
+            name,
+            scope,
+            audience,
+            whenMissing,
+            AllowsHttp(services, name)));
+    }
+
+    /// <summary>Only a Development host with <c>RequireHttps</c> unset or false lets a token travel over http.</summary>
+    private static bool AllowsHttp(IServiceProvider services, string name) =>
+        !services.GetRequiredService<IOptionsMonitor<TokenClientOptions>>().Get(name)
+            .HttpsRequired(services.GetService<IHostEnvironment>()?.IsDevelopment() ?? false);
 
     /// <summary>Registers client <paramref name="name"/> from <c>TokenClient:{name}</c>, for code that asks <see cref="ClientCredentialsTokenManager"/> directly.</summary>
     public static IServiceCollection AddTokenClient(this IServiceCollection services, string name)
@@ -59,15 +90,36 @@ public static class TokenClientExtensions
             provider.GetRequiredService<TokenClientTelemetry>(),
             provider.GetRequiredService<TimeProvider>(),
             provider.GetRequiredService<ILogger<ClientCredentialsTokenManager>>()));
+        services.AddSingleton(provider => new TokenExchangeManager(
+            provider.GetRequiredService<HybridCache>(),
+            provider.GetRequiredService<TokenEndpointClient>(),
+            provider.GetRequiredService<IOptionsMonitor<TokenClientOptions>>(),
+            provider.GetRequiredService<TokenClientTelemetry>(),
+            provider.GetRequiredService<TimeProvider>()));
 
         // A token request has no side effect but minting a token, so retrying it is safe. It sits on the path of a
         // business call, though: retry briefly and give up within 15 s, instead of the standard 3 retries over 30 s.
         // RemoveAllResilienceHandlers is marked experimental; it is the one supported way to replace the default handler.
 #pragma warning disable EXTEXP0001
         services.AddHttpClient(TokenEndpointClient.HttpClientName)
+            .ConfigurePrimaryHttpMessageHandler(NeverFollowRedirects)
             .RemoveAllResilienceHandlers()
             .AddStandardResilienceHandler(ConfigureTokenEndpointResilience);
 #pragma warning restore EXTEXP0001
+    }
+
+    /// <summary>A 307 from the token endpoint would re-send the client secret to wherever it points: a redirect is an error.</summary>
+    private static void NeverFollowRedirects(HttpMessageHandler handler, IServiceProvider services)
+    {
+        switch (handler)
+        {
+            case SocketsHttpHandler sockets:
+                sockets.AllowAutoRedirect = false;
+                break;
+            case HttpClientHandler client:
+                client.AllowAutoRedirect = false;
+                break;
+        }
     }
 
     private static void ConfigureTokenEndpointResilience(HttpStandardResilienceOptions options)

@@ -20,7 +20,10 @@ public sealed class TokenClientOptions
 
     public ClientAuthentication ClientAuthentication { get; set; } = ClientAuthentication.Basic;
 
-    /// <summary>Whether the secret may only travel over https; unset means "yes, outside Development".</summary>
+    /// <summary>
+    /// Whether the secret and the tokens may only travel over https; unset means "yes, outside Development".
+    /// <c>false</c> is accepted in Development only.
+    /// </summary>
     public bool? RequireHttps { get; set; }
 
     internal bool HttpsRequired(bool isDevelopment) => RequireHttps ?? !isDevelopment;

@@ -17,6 +17,11 @@ internal sealed class TokenClientOptionsValidator(bool isDevelopment) : IValidat
             failures.Add($"Set exactly one of {prefix}:Authority and {prefix}:TokenEndpoint.");
         }
 
+        if (options.RequireHttps == false && !isDevelopment)
+        {
+            failures.Add($"{prefix}:RequireHttps may be false only in Development: outside it, secrets and tokens travel over https only.");
+        }
+
         var httpsRequired = options.HttpsRequired(isDevelopment);
         foreach (var (key, url) in new[] { ("Authority", options.Authority), ("TokenEndpoint", options.TokenEndpoint) })
         {

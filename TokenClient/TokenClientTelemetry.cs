@@ -32,6 +32,21 @@ public sealed class TokenClientTelemetry
         return activity;
     }
 
+    /// <summary>One span per token exchange: the caller's trace shows the exchange, never the tokens.</summary>
+    internal static Activity? StartExchange(string clientName, string scope, string? audience)
+    {
+        var activity = ActivitySource.StartActivity("exchange token", ActivityKind.Internal);
+        activity?.SetTag("token_client.name", clientName);
+        activity?.SetTag("token_client.scope", scope);
+        activity?.SetTag("token_client.grant_type", TokenExchange.GrantType);
+        if (audience is not null)
+        {
+            activity?.SetTag("token_client.audience", audience);
+        }
+
+        return activity;
+    }
+
     internal void TokenRequested(string clientName) => _requests.Add(1, Tag(clientName));
 
     internal void CacheHit(string clientName) => _cacheHits.Add(1, Tag(clientName));

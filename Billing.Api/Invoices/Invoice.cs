@@ -12,6 +12,12 @@ public sealed class Invoice
     public string? Description { get; init; }
     public DateTimeOffset CreatedAt { get; init; }
 
+    /// <summary>Who asked for the invoice: the original caller the acting service named (or the acting client itself).</summary>
+    public required string RequestedBy { get; init; }
+
+    /// <summary>Who acted: the token's <c>azp</c>, the client that presented it (for an exchanged token, the exchange's requester).</summary>
+    public required string ActedBy { get; init; }
+
     /// <summary>The <c>client_id</c> of the caller that created it; idempotency keys are scoped to it.</summary>
     public required string ClientId { get; init; }
     public required string IdempotencyKey { get; init; }

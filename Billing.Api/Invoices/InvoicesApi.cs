@@ -22,12 +22,12 @@ public static class InvoicesApi
         api.MapGet("/{id:guid}", GetInvoice)
             .RequireScope("billing:read")
             .WithName("GetInvoice")
-            .WithSummary("Gets an invoice by id.");
+            .WithSummary("Gets an invoice by id, if the caller created it.");
 
         api.MapGet("/", GetInvoicesOfPayment)
             .RequireScope("billing:read")
             .WithName("GetInvoicesOfPayment")
-            .WithSummary("Lists the invoices of a payment.");
+            .WithSummary("Lists the invoices of a payment that the caller created.");
 
         return api;
     }
@@ -65,6 +65,9 @@ public static class InvoicesApi
             Currency = request.Currency!,
             Description = request.Description,
             CreatedAt = timeProvider.GetUtcNow(),
+            RequestedBy = request.RequestedBy ?? clientId,
+            // azp is the client that presented the token: for an exchanged token the service acting for the caller.
+            ActedBy = user.FindFirstValue("azp") ?? clientId,
             ClientId = clientId,
             IdempotencyKey = idempotencyKey!,
             RequestHash = requestHash,
@@ -90,24 +93,28 @@ public static class InvoicesApi
         return TypedResults.Created($"/invoices/{invoice.Id}", InvoiceResponse.From(invoice));
     }
 
+    /// <summary>An invoice belongs to the client that created it: another client gets the same 404 as for an unknown id.</summary>
     public static async Task<Results<Ok<InvoiceResponse>, ProblemHttpResult>> GetInvoice(
-        Guid id, BillingDbContext db, CancellationToken cancellationToken)
+        Guid id, ClaimsPrincipal user, BillingDbContext db, CancellationToken cancellationToken)
     {
-        var invoice = await db.Invoices.AsNoTracking().FirstOrDefaultAsync(i => i.Id == id, cancellationToken);
+        var clientId = IdempotencyKey.OwnerOf(user);
+        var invoice = await db.Invoices.AsNoTracking().FirstOrDefaultAsync(i => i.Id == id && i.ClientId == clientId, cancellationToken);
         return invoice is null
             ? TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, detail: $"No invoice has the id {id}.")
             : TypedResults.Ok(InvoiceResponse.From(invoice));
     }
 
+    /// <summary>Only the caller's own invoices: another client's payment id answers an empty list, as an unknown one does.</summary>
     public static async Task<Results<Ok<InvoiceResponse[]>, ValidationProblem>> GetInvoicesOfPayment(
-        [FromQuery] string? paymentId, BillingDbContext db, CancellationToken cancellationToken)
+        [FromQuery] string? paymentId, ClaimsPrincipal user, BillingDbContext db, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(paymentId))
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["paymentId"] = ["Required query parameter."] });
         }
 
-        var invoices = await db.Invoices.AsNoTracking().Where(i => i.PaymentId == paymentId).ToListAsync(cancellationToken);
+        var clientId = IdempotencyKey.OwnerOf(user);
+        var invoices = await db.Invoices.AsNoTracking().Where(i => i.PaymentId == paymentId && i.ClientId == clientId).ToListAsync(cancellationToken);
         // Sorted here: SQLite cannot order by a DateTimeOffset column.
         return TypedResults.Ok(invoices.OrderBy(i => i.CreatedAt).Select(InvoiceResponse.From).ToArray());
     }

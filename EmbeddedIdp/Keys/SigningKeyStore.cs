@@ -31,7 +31,7 @@ public sealed class SigningKeyStore
     public static SigningKeyStore Open(string dataPath, bool rotate, ILogger logger)
     {
         var folder = Path.Combine(dataPath, "keys");
-        Directory.CreateDirectory(folder);
+        CreateOwnerOnlyFolder(folder);
 
         var store = new SigningKeyStore(folder, logger, Load(folder));
         if (store._keys.Count == 0 || rotate)
@@ -100,11 +100,31 @@ public sealed class SigningKeyStore
         using var rsa = RSA.Create(2048);
         var kid = Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(16));
         var path = Path.Combine(folder, $"{DateTimeOffset.UtcNow:yyyyMMddHHmmssfff}_{kid}.pem");
-        File.WriteAllText(path, rsa.ExportPkcs8PrivateKeyPem());
+        // Owner-only from the first byte: created with mode 0600, never written first and restricted after.
+        var file = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
         if (!OperatingSystem.IsWindows())
         {
-            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            file.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
         }
+
+        using (var writer = new StreamWriter(path, System.Text.Encoding.ASCII, file))
+        {
+            writer.Write(rsa.ExportPkcs8PrivateKeyPem());
+        }
+    }
+
+    /// <summary>The key folder is the owner's alone (0700), whether created now or found with looser rights.</summary>
+    private static void CreateOwnerOnlyFolder(string folder)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(folder);
+            return;
+        }
+
+        const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+        Directory.CreateDirectory(folder, OwnerOnly);
+        File.SetUnixFileMode(folder, OwnerOnly);
     }
 
     private static string KidOf(string path) => Path.GetFileNameWithoutExtension(path).Split('_', 2)[1];

@@ -44,6 +44,7 @@ internal sealed class ClientRepresentation
     public Dictionary<string, string> Attributes { get; set; } = [];
     public List<string> DefaultClientScopes { get; set; } = [];
     public List<string> OptionalClientScopes { get; set; } = [];
+    public List<string> WebOrigins { get; set; } = [];
     public List<ProtocolMapperRepresentation> ProtocolMappers { get; set; } = [];
 }
 

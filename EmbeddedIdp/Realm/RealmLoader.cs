@@ -39,12 +39,19 @@ public static partial class RealmLoader
         var root = JsonNode.Parse(File.ReadAllText(path), documentOptions: new() { CommentHandling = JsonCommentHandling.Skip })
             ?? throw new InvalidOperationException($"Realm file '{path}' is empty.");
 
+        var weakSecrets = WeakSecrets(root, configuration);
         var missing = new SortedSet<string>(StringComparer.Ordinal);
         ResolvePlaceholders(root, configuration, missing);
         if (missing.Count > 0)
         {
             throw new InvalidOperationException(
                 $"Realm file '{path}' needs the variable(s) {string.Join(", ", missing)}: set them in the environment or configuration.");
+        }
+
+        weakSecrets.AddRange(ShortSecrets(root));
+        if (weakSecrets.Count > 0)
+        {
+            throw new InvalidOperationException($"Realm file '{path}': {string.Join(" ", weakSecrets)}");
         }
 
         var file = root.Deserialize<RealmFile>(RealmFile.JsonOptions)
@@ -55,6 +62,38 @@ public static partial class RealmLoader
             feature => logger.LogWarning("Realm feature not served by EmbeddedIdp: {Feature}", feature),
             message => logger.LogWarning("{Message}", message));
     }
+
+    /// <summary>Shortest client secret accepted, in characters (the AppHost generates 32; Keycloak's generated ones are 32).</summary>
+    public const int MinSecretLength = 32;
+
+    /// <summary>A secret written as <c>${VAR:default}</c> whose variable is unset would be the default that anyone can read in the file.</summary>
+    private static List<string> WeakSecrets(JsonNode root, IConfiguration configuration)
+    {
+        var failures = new List<string>();
+        foreach (var (clientId, secret) in ClientSecrets(root))
+        {
+            foreach (Match match in Placeholder().Matches(secret))
+            {
+                if (match.Groups["default"].Success && string.IsNullOrEmpty(configuration[match.Groups["name"].Value]))
+                {
+                    failures.Add($"the secret of client '{clientId}' would fall back to the default written in the file: set {match.Groups["name"].Value}.");
+                }
+            }
+        }
+
+        return failures;
+    }
+
+    private static IEnumerable<string> ShortSecrets(JsonNode root) =>
+        ClientSecrets(root)
+            .Where(client => client.Secret.Length is > 0 and < MinSecretLength)
+            .Select(client => $"the secret of client '{client.ClientId}' is shorter than {MinSecretLength} characters.");
+
+    private static IEnumerable<(string ClientId, string Secret)> ClientSecrets(JsonNode root) =>
+        (root["clients"] as JsonArray ?? [])
+            .OfType<JsonObject>()
+            .Where(client => client["secret"] is JsonValue value && value.TryGetValue<string>(out _))
+            .Select(client => ((string?)client["clientId"] ?? "?", (string)client["secret"]!));
 
     private static void ResolvePlaceholders(JsonNode node, IConfiguration configuration, ISet<string> missing)
     {
@@ -271,6 +310,7 @@ public static partial class RealmLoader
             ServiceAccountUserEnabled = user?.Enabled is not false,
             LightweightAccessTokens = IsOn(client.Attributes, LightweightAccessTokenAttribute),
             StandardTokenExchangeEnabled = IsOn(client.Attributes, StandardTokenExchangeAttribute),
+            WebOrigins = client.WebOrigins,
         };
     }
 

@@ -24,14 +24,17 @@ public sealed record RealmClient(
 {
     public string ServiceAccountUsername => $"service-account-{ClientId}";
 
+    /// <summary>The realm file's <c>users[].enabled</c> of the service-account user; Keycloak refuses tokens for a disabled one.</summary>
+    public bool ServiceAccountUserEnabled { get; init; } = true;
+
+    /// <summary>Keycloak's <c>webOrigins</c>: the browser origins that may read this client's token responses (CORS).</summary>
+    public IReadOnlyList<string> WebOrigins { get; init; } = [];
+
     /// <summary>Keycloak's <c>client.use.lightweight.access.token.enabled</c>: tokens carry almost no claims; introspection tells the rest.</summary>
     public bool LightweightAccessTokens { get; init; }
 
     /// <summary>Keycloak's client attribute <c>standard.token.exchange.enabled</c>: this client may send RFC 8693 exchanges.</summary>
     public bool StandardTokenExchangeEnabled { get; init; }
-
-    /// <summary>The realm file's <c>users[].enabled</c> of the service-account user; Keycloak refuses tokens for a disabled one.</summary>
-    public bool ServiceAccountUserEnabled { get; init; } = true;
 }
 
 /// <summary>A client scope: whether it shows in the <c>scope</c> claim and which audiences its mappers add.</summary>

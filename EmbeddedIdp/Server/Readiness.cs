@@ -1,7 +1,10 @@
 using EmbeddedIdp.Realm;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+using OpenIddict.EntityFrameworkCore.Models;
 
 namespace EmbeddedIdp.Server;
 
@@ -71,25 +74,54 @@ public sealed class WarmUp(IServer server, IHostApplicationLifetime lifetime, Re
     }
 }
 
-/// <summary>Removes expired and revoked token entries once an hour (OpenIddict.Quartz is not available here).</summary>
-public sealed class TokenPruning(IServiceScopeFactory scopes, ILogger<TokenPruning> logger) : BackgroundService
+/// <summary>
+/// Keeps the token store bounded (OpenIddict.Quartz is not available here): every minute it removes expired and
+/// revoked entries, then the oldest beyond <see cref="EmbeddedIdpOptions.MaxStoredTokens"/>. The store therefore holds at
+/// most that many entries plus one minute of issuance, however many tokens are requested.
+/// </summary>
+public sealed class TokenPruning(IServiceScopeFactory scopes, IOptions<EmbeddedIdpOptions> options, ILogger<TokenPruning> logger) : BackgroundService
 {
+    public static readonly TimeSpan Interval = TimeSpan.FromMinutes(1);
+
+    private const int DeleteBatch = 1_000;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(TimeSpan.FromHours(1));
+        using var timer = new PeriodicTimer(Interval);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
             try
             {
-                await using var scope = scopes.CreateAsyncScope();
-                var tokens = scope.ServiceProvider.GetRequiredService<OpenIddict.Abstractions.IOpenIddictTokenManager>();
-                var removed = await tokens.PruneAsync(DateTimeOffset.UtcNow.AddDays(-1), stoppingToken);
-                logger.LogInformation("Pruned {Count} token entries", removed);
+                var removed = await PruneAsync(scopes, options.Value.MaxStoredTokens, stoppingToken);
+                if (removed > 0)
+                {
+                    logger.LogInformation("Pruned {Count} token entries", removed);
+                }
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                logger.LogWarning(ex, "Pruning token entries failed; will retry in an hour");
+                logger.LogWarning(ex, "Pruning token entries failed; will retry in a minute");
             }
         }
+    }
+
+    /// <summary>One pass: expired and revoked entries, then the oldest beyond <paramref name="maxStored"/>. Returns how many went.</summary>
+    public static async Task<long> PruneAsync(IServiceScopeFactory scopes, int maxStored, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var tokens = scope.ServiceProvider.GetRequiredService<OpenIddict.Abstractions.IOpenIddictTokenManager>();
+        var removed = await tokens.PruneAsync(DateTimeOffset.UtcNow, cancellationToken);
+
+        var entries = scope.ServiceProvider.GetRequiredService<IdpDbContext>().Set<OpenIddictEntityFrameworkCoreToken>();
+        var count = await entries.CountAsync(cancellationToken);
+        // The oldest beyond the cap go, in batches (creation dates can tie: entries are picked by id, not by a date cut).
+        for (var excess = count - maxStored; excess > 0; excess -= DeleteBatch)
+        {
+            var oldest = await entries.OrderBy(t => t.CreationDate).ThenBy(t => t.Id)
+                .Select(t => t.Id).Take(Math.Min(excess, DeleteBatch)).ToListAsync(cancellationToken);
+            removed += await entries.Where(t => oldest.Contains(t.Id)).ExecuteDeleteAsync(cancellationToken);
+        }
+
+        return removed;
     }
 }

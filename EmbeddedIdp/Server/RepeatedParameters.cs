@@ -6,13 +6,9 @@ namespace EmbeddedIdp.Server;
 /// <summary>RFC 6749 §3.2: "Request and response parameters MUST NOT be included more than once." Keycloak checks every endpoint.</summary>
 public static class RepeatedParameters
 {
-    public static bool AnyIn(OpenIddictRequest request) =>
-        request.GetParameters().Any(parameter => parameter.Value.GetRawValue() is ImmutableArray<string?> { Length: > 1 }
-            && !(request.IsTokenExchangeGrantType() && IsMultivaluedInTokenExchange(parameter.Key)));
-
-    // Keycloak's token exchange (getSupportedMultivaluedRequestParameters) takes several audience and resource values.
-    private static bool IsMultivaluedInTokenExchange(string name) =>
-        name is OpenIddictConstants.Parameters.Audience or OpenIddictConstants.Parameters.Resource;
+    public static bool AnyIn(OpenIddictRequest request, params string[] except) =>
+        request.GetParameters().Any(parameter =>
+            !except.Contains(parameter.Key) && parameter.Value.GetRawValue() is ImmutableArray<string?> { Length: > 1 });
 
     /// <summary>The first value of a parameter, as Keycloak's <c>formParams.getFirst</c> reads it even when it is repeated.</summary>
     public static string? First(OpenIddictRequest request, string name) =>

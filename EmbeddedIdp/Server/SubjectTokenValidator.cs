@@ -36,8 +36,8 @@ public sealed class SubjectTokenValidator(SigningKeyStore keys, Issuer issuer, I
             return null;
         }
 
-        // jti is the id of OpenIddict's entry: a revoked (or pruned) entry means a token we no longer stand by.
-        var entry = await tokens.FindByIdAsync(id, cancellationToken);
+        // jti carries the id of OpenIddict's entry: a revoked (or pruned) entry means a token we no longer stand by.
+        var entry = await tokens.FindByIdAsync(KeycloakClaims.EntryIdOf(id), cancellationToken);
         return entry is not null && await tokens.HasStatusAsync(entry, OpenIddictConstants.Statuses.Valid, cancellationToken)
             ? result.ClaimsIdentity
             : null;

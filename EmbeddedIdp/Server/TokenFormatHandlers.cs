@@ -1,4 +1,5 @@
 using EmbeddedIdp.Keys;
+using EmbeddedIdp.Realm;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using OpenIddict.Abstractions;
@@ -20,7 +21,7 @@ public static class TokenFormatHandlers
          AttachIssuerToDiscovery.Descriptor, AttachIssuerToIntrospection.Descriptor];
 
     /// <summary>Writes the access token after OpenIddict created its database entry, so OpenIddict's own writer is skipped.</summary>
-    public sealed class WriteKeycloakAccessToken(SigningKeyStore keys, Issuer issuer) : IOpenIddictServerHandler<GenerateTokenContext>
+    public sealed class WriteKeycloakAccessToken(SigningKeyStore keys, Issuer issuer, RealmModel realm) : IOpenIddictServerHandler<GenerateTokenContext>
     {
         // OpenIddict's shared handler would add "nbf", which Keycloak tokens do not carry.
         private static readonly JsonWebTokenHandler Writer = new() { SetDefaultTimesOnTokenCreation = false };
@@ -45,7 +46,10 @@ public static class TokenFormatHandlers
             {
                 [Claims.ExpiresAt] = expiresAt,
                 [Claims.IssuedAt] = issuedAt,
-                [Claims.JwtId] = KeycloakClaims.JwtId(principal.GetTokenId() ?? Guid.NewGuid().ToString()),
+                [Claims.JwtId] = KeycloakClaims.JwtId(
+                    principal.GetTokenId() ?? Guid.NewGuid().ToString(),
+                    lightweight: realm.FindClient(principal.GetClaim(Claims.AuthorizedParty)) is { LightweightAccessTokens: true },
+                    grant: context.Request?.IsTokenExchangeGrantType() == true ? "te" : "cc"),
                 [Claims.Issuer] = issuer.For(context.BaseUri),
             };
 
@@ -195,10 +199,10 @@ public static class KeycloakClaims
 
     /// <summary>
     /// Keycloak 26 writes <c>jti</c> as session type, token type and grant shortcuts, <c>:</c>, then the raw id
-    /// (<c>DefaultTokenContextEncoderProvider.encodeTokenId</c>): a client-credentials token has a transient session
-    /// (<c>tr</c>), is a regular token (<c>rt</c>) and comes from grant <c>cc</c>.
+    /// (<c>DefaultTokenContextEncoderProvider.encodeTokenId</c>): every token here has a transient session (<c>tr</c>),
+    /// is regular (<c>rt</c>) or lightweight (<c>lt</c>), and comes from client credentials (<c>cc</c>) or a token exchange (<c>te</c>).
     /// </summary>
-    public static string JwtId(string entryId, string grantShortcut = "cc") => $"trrt{grantShortcut}:{entryId}";
+    public static string JwtId(string entryId, bool lightweight, string grant) => $"tr{(lightweight ? "lt" : "rt")}{grant}:{entryId}";
 
     /// <summary>The token entry's id inside a <see cref="JwtId"/> (a bare id is returned unchanged).</summary>
     public static string EntryIdOf(string jwtId) => jwtId[(jwtId.LastIndexOf(':') + 1)..];

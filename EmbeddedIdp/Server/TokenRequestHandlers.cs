@@ -99,7 +99,9 @@ public static class TokenRequestHandlers
 
         public ValueTask HandleAsync(ValidateTokenRequestContext context)
         {
-            if (RepeatedParameters.AnyIn(context.Request))
+            // Keycloak's token exchange takes several audience (and resource) values; every other parameter is single.
+            string[] multivalued = context.Request.IsTokenExchangeGrantType() ? [Parameters.Audience, Parameters.Resource] : [];
+            if (RepeatedParameters.AnyIn(context.Request, except: multivalued))
             {
                 KeycloakStatus.Reject(context, Errors.InvalidRequest, "duplicated parameter", StatusCodes.Status400BadRequest);
             }

@@ -12,10 +12,10 @@ public sealed class RealmLoaderTests : IDisposable
 {
     private static readonly Dictionary<string, string?> AllSecrets = new()
     {
-        ["PAYMENTS_SERVICE_SECRET"] = "s1",
-        ["CHECKOUT_SERVICE_SECRET"] = "s2",
-        ["BILLING_API_SECRET"] = "s3",
-        ["PAYMENTS_API_SECRET"] = "s4",
+        ["PAYMENTS_SERVICE_SECRET"] = "s1-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+        ["CHECKOUT_SERVICE_SECRET"] = "s2-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+        ["BILLING_API_SECRET"] = "s3-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+        ["PAYMENTS_API_SECRET"] = "s4-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
     };
 
     private readonly string _folder = Directory.CreateTempSubdirectory("realm-loader-").FullName;
@@ -28,7 +28,7 @@ public sealed class RealmLoaderTests : IDisposable
 
         Assert.Equal("m2m", realm.Name);
         Assert.Equal(TimeSpan.FromSeconds(300), realm.AccessTokenLifespan);
-        Assert.Equal("s1", realm.Clients["payments-service"].Secret);
+        Assert.Equal(AllSecrets["PAYMENTS_SERVICE_SECRET"], realm.Clients["payments-service"].Secret);
         Assert.Equal(["billing-api"], realm.Scopes["billing:write"].Audiences);
         Assert.False(realm.Clients["billing-api"].ServiceAccountsEnabled);
         Assert.DoesNotContain(_logger.Collector.GetSnapshot(), r => r.Level >= LogLevel.Warning);
@@ -139,6 +139,30 @@ public sealed class RealmLoaderTests : IDisposable
     private string ModifiedRealm(Action<JsonNode> change) => ModifiedRealm(_folder, change);
 
     private static IConfiguration Config(Dictionary<string, string?> values) => new ConfigurationBuilder().AddInMemoryCollection(values).Build();
+
+    [Fact]
+    public void Secret_shorter_than_32_characters_stops_startup_naming_the_client()
+    {
+        var secrets = new Dictionary<string, string?>(AllSecrets) { ["BILLING_API_SECRET"] = "short-secret" };
+
+        var error = Assert.Throws<InvalidOperationException>(() => RealmLoader.Load(EmbeddedIdpFixture.RealmFilePath(), Config(secrets), _logger));
+
+        Assert.Contains("the secret of client 'billing-api' is shorter than 32 characters.", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("short-secret", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Secret_that_falls_back_to_its_placeholder_default_stops_startup()
+    {
+        var path = Path.Combine(_folder, "realm.json");
+        File.WriteAllText(path, File.ReadAllText(EmbeddedIdpFixture.RealmFilePath())
+            .Replace("${BILLING_API_SECRET}", "${BILLING_API_SECRET_UNSET:a-default-anyone-can-read-in-the-file-0123456789}", StringComparison.Ordinal));
+
+        var error = Assert.Throws<InvalidOperationException>(() => RealmLoader.Load(path, Config(AllSecrets), _logger));
+
+        Assert.Contains("the secret of client 'billing-api' would fall back to the default written in the file: set BILLING_API_SECRET_UNSET.",
+            error.Message, StringComparison.Ordinal);
+    }
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 }

@@ -18,11 +18,23 @@ public sealed class AppHostCollection : ICollectionFixture<AppHostFixture>
     public const string Name = "AppHost";
 }
 
+/// <summary>The AppHost with <c>BillingAuthorization=TokenExchange</c>: Payments exchanges its caller's token for Billing's.</summary>
+[CollectionDefinition(Name)]
+public sealed class TokenExchangeAppHostCollection : ICollectionFixture<TokenExchangeAppHostFixture>
+{
+    public const string Name = "AppHost (token exchange)";
+}
+
+public sealed class TokenExchangeAppHostFixture : AppHostFixture
+{
+    protected override IEnumerable<string> Settings => ["BillingAuthorization=TokenExchange"];
+}
+
 /// <summary>
 /// The whole AppHost in Embedded mode, started once for the test run: real EmbeddedIdp, Billing.Api and Payments.Api
 /// processes on loopback ports, with secrets generated here and every service exporting its traces to <see cref="Traces"/>.
 /// </summary>
-public sealed class AppHostFixture : IAsyncLifetime
+public class AppHostFixture : IAsyncLifetime
 {
     public static readonly string[] Resources = ["idp", "billing-api", "payments-api"];
 
@@ -46,6 +58,9 @@ public sealed class AppHostFixture : IAsyncLifetime
 
     public string SecretOf(string clientId) => _secrets[clientId];
 
+    /// <summary>AppHost settings beyond the defaults (Payments with client credentials, JWT validation).</summary>
+    protected virtual IEnumerable<string> Settings => [];
+
     public async ValueTask InitializeAsync()
     {
         try
@@ -67,6 +82,7 @@ public sealed class AppHostFixture : IAsyncLifetime
         string[] args =
         [
             "IdentityProvider=Embedded",
+            .. Settings,
             .. _secrets.Select(secret => $"Parameters:{secret.Key}-secret={secret.Value}"),
         ];
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>(args, timeout.Token);
@@ -111,6 +127,11 @@ public sealed class AppHostFixture : IAsyncLifetime
     /// </summary>
     public HttpClient CreateClient(string resource) =>
         new(new SocketsHttpHandler { ActivityHeadersPropagator = null }) { BaseAddress = App.GetEndpoint(resource, "http") };
+
+    /// <summary>The resource's http URL without a trailing slash, as a person would type it.</summary>
+    public string UrlOf(string resource) => App.GetEndpoint(resource, "http").ToString().TrimEnd('/');
+
+    public string Issuer => $"{UrlOf("idp")}/realms/m2m";
 
     /// <summary>Asks the IdP for a client-credentials token; returns the raw response.</summary>
     public async Task<HttpResponseMessage> RequestTokenAsync(

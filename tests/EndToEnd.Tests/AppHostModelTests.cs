@@ -34,7 +34,9 @@ public sealed class AppHostModelTests
         Assert.Equal(9000, endpoints["management"].TargetPort);
         Assert.NotEmpty(idp.Annotations.OfType<HealthCheckAnnotation>());
 
-        Assert.Equal("http://localhost:8080", environment["KC_HOSTNAME"]);
+        // iss is the allocated endpoint itself (a randomized port included), published on loopback only.
+        Assert.Equal("{idp.bindings.http.url}", environment["KC_HOSTNAME"]);
+        Assert.All(endpoints.Values, endpoint => Assert.Equal("127.0.0.1", endpoint.TargetHost));
         Assert.Equal("true", environment["KC_HEALTH_ENABLED"]);
         Assert.Equal("{keycloak-admin-username.value}", environment["KC_BOOTSTRAP_ADMIN_USERNAME"]);
         Assert.Equal("{keycloak-admin-password.value}", environment["KC_BOOTSTRAP_ADMIN_PASSWORD"]);
@@ -63,6 +65,48 @@ public sealed class AppHostModelTests
         var failure = await Assert.ThrowsAnyAsync<Exception>(() => CreateAsync("Okta"));
 
         Assert.Contains("IdentityProvider", failure.ToString());
+    }
+
+    [Fact]
+    public async Task Introspection_mode_gives_each_service_only_its_own_client_secret_and_the_IdP_the_lightweight_switch()
+    {
+        await using var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>(
+            ["IdentityProvider=Embedded", "TokenValidation=Introspection", "LightweightAccessTokens=true"], TestContext.Current.CancellationToken);
+
+        var (_, idp) = await PublishedConfigurationOfAsync(Resource(builder, "idp"));
+        Assert.Equal("true", idp["LIGHTWEIGHT_ACCESS_TOKENS"]);
+        foreach (var (service, secret) in new[] { ("billing-api", "billing-api-secret"), ("payments-api", "payments-api-secret") })
+        {
+            var (_, environment) = await PublishedConfigurationOfAsync(Resource(builder, service));
+            Assert.Equal("Introspection", environment["ResourceServer__TokenValidation"]);
+            Assert.Equal($"{{{secret}.value}}", environment["ResourceServer__Introspection__ClientSecret"]);
+        }
+
+        await AssertServicesTrustTheIdpAsync(builder);
+    }
+
+    [Fact]
+    public async Task Jwt_mode_is_the_default_and_hands_out_no_introspection_secret()
+    {
+        await using var builder = await CreateAsync("Embedded");
+
+        var (_, idp) = await PublishedConfigurationOfAsync(Resource(builder, "idp"));
+        Assert.Equal("false", idp["LIGHTWEIGHT_ACCESS_TOKENS"]);
+        foreach (var service in new[] { "billing-api", "payments-api" })
+        {
+            var (_, environment) = await PublishedConfigurationOfAsync(Resource(builder, service));
+            Assert.Equal("Jwt", environment["ResourceServer__TokenValidation"]);
+            Assert.False(environment.ContainsKey("ResourceServer__Introspection__ClientSecret"));
+        }
+    }
+
+    [Fact]
+    public async Task Lightweight_tokens_without_introspection_fail_at_startup_naming_both_settings()
+    {
+        var failure = await Assert.ThrowsAnyAsync<Exception>(() => DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>(
+            ["IdentityProvider=Embedded", "LightweightAccessTokens=true"], TestContext.Current.CancellationToken));
+
+        Assert.Contains("LightweightAccessTokens=true needs TokenValidation=Introspection", failure.ToString());
     }
 
     /// <summary>Both services validate against the IdP's issuer and wait for it; each gets only the secret it uses.</summary>

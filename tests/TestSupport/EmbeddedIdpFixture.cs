@@ -36,6 +36,9 @@ public sealed class EmbeddedIdpFixture : IAsyncLifetime, IIdentityProvider
     /// <summary>Extra configuration for the IdP (e.g. <c>EmbeddedIdp:Issuer</c>), set before <see cref="InitializeAsync"/>.</summary>
     public IReadOnlyDictionary<string, string?> Settings { get; init; } = new Dictionary<string, string?>();
 
+    /// <summary>The host environment the IdP runs in; Development unless a test needs the production safeguards.</summary>
+    public string Environment { get; init; } = "Development";
+
     public Uri BaseAddress { get; private set; } = null!;
 
     public string Issuer => $"{BaseAddress}realms/m2m";
@@ -142,7 +145,7 @@ public sealed class EmbeddedIdpFixture : IAsyncLifetime, IIdentityProvider
             settings[key] = value;
         }
 
-        var factory = new IdpFactory(settings, () => Interlocked.Increment(ref _tokenRequests), () => Interlocked.Increment(ref _introspectionRequests));
+        var factory = new IdpFactory(settings, Environment, () => Interlocked.Increment(ref _tokenRequests), () => Interlocked.Increment(ref _introspectionRequests));
         factory.UseKestrel(port);
         factory.StartServer();
         _factory = factory;
@@ -183,7 +186,7 @@ public sealed class EmbeddedIdpFixture : IAsyncLifetime, IIdentityProvider
 
     private sealed record TokenResponse([property: JsonPropertyName("access_token")] string? AccessToken);
 
-    private sealed class IdpFactory(Dictionary<string, string?> settings, Action onTokenRequest, Action onIntrospectionRequest)
+    private sealed class IdpFactory(Dictionary<string, string?> settings, string environment, Action onTokenRequest, Action onIntrospectionRequest)
         : WebApplicationFactory<EmbeddedIdp.EntryPoint>
     {
         protected override void ConfigureWebHost(IWebHostBuilder builder)
@@ -193,7 +196,7 @@ public sealed class EmbeddedIdpFixture : IAsyncLifetime, IIdentityProvider
                 builder.UseSetting(key, value);
             }
 
-            builder.UseEnvironment("Development");
+            builder.UseEnvironment(environment);
             builder.ConfigureServices(services => services.AddSingleton<IStartupFilter>(new CountTokenRequests(onTokenRequest, onIntrospectionRequest)));
         }
     }

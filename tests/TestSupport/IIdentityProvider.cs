@@ -60,6 +60,9 @@ public sealed record IdpDialect
     /// <summary>Keycloak 26's client-credentials <c>jti</c>: transient session, regular token, grant <c>cc</c>, then a UUID.</summary>
     public const string ClientCredentialsJwtIdPattern = "^trrtcc:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$";
 
+    /// <summary>An exchanged token's <c>jti</c>: the exchange of a client-credentials token keeps a transient session, grant <c>te</c>.</summary>
+    public const string TokenExchangeJwtIdPattern = "^trrtte:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$";
+
     public static IdpDialect EmbeddedIdp { get; } = new()
     {
         BothSecretMethodsStatus = 400,

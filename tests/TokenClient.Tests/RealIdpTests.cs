@@ -53,6 +53,7 @@ public sealed class RealIdpTests(EmbeddedIdpFixture idp) : IClassFixture<Embedde
             ["TokenClient:billing:ClientSecret"] = secret,
             ["TokenClient:billing:RequireHttps"] = "false",
         }).Build());
+        services.AddSingleton<Microsoft.Extensions.Hosting.IHostEnvironment>(new DevelopmentEnvironment());
         services.AddLogging();
         services.AddMetrics();
         services.AddTokenClient("billing");

@@ -298,20 +298,19 @@ public sealed class TokenCacheTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Plain_http_token_endpoint_is_refused_unless_explicitly_allowed()
+    public void Plain_http_token_endpoint_is_refused_outside_Development()
     {
-        await using var harness = new TokenManagerHarness(new()
+        var options = new TokenClientOptions
         {
-            ["TokenClient:billing:TokenEndpoint"] = "http://idp.test/token",
-            ["TokenClient:billing:ClientId"] = "payments-service",
-            ["TokenClient:billing:ClientSecret"] = "secret",
-        });
+            TokenEndpoint = new Uri("http://idp.test/token"),
+            ClientId = "payments-service",
+            ClientSecret = "secret",
+        };
 
-        var error = Assert.Throws<OptionsValidationException>(
-            () => harness.Services.GetRequiredService<IOptionsMonitor<TokenClientOptions>>().Get(TokenManagerHarness.Client));
+        var result = new TokenClientOptionsValidator(isDevelopment: false).Validate("billing", options);
 
         Assert.Equal(
             "TokenClient:billing:TokenEndpoint must use https (or set TokenClient:billing:RequireHttps to false for local development).",
-            Assert.Single(error.Failures));
+            Assert.Single(result.Failures!));
     }
 }

@@ -42,4 +42,23 @@ public sealed class TokenClientOptionsTests
 
         Assert.Equal(new Uri("http://idp.test/token"), harness.Endpoint.LastRequest!.RequestUri);
     }
+
+    [Fact]
+    public void Plain_http_is_refused_outside_Development_even_when_asked_for()
+    {
+        var options = new TokenClientOptions
+        {
+            TokenEndpoint = new Uri("http://idp.test/token"),
+            ClientId = "payments-service",
+            ClientSecret = "secret",
+            RequireHttps = false,
+        };
+
+        var production = new TokenClientOptionsValidator(isDevelopment: false).Validate("billing", options);
+        var development = new TokenClientOptionsValidator(isDevelopment: true).Validate("billing", options);
+
+        Assert.Contains("TokenClient:billing:RequireHttps may be false only in Development: outside it, secrets and tokens travel over https only.",
+            production.Failures!);
+        Assert.True(development.Succeeded);
+    }
 }

@@ -16,7 +16,8 @@ public sealed class TokenHandlerTests : IAsyncLifetime
     public ValueTask InitializeAsync()
     {
         var handler = new ClientCredentialsTokenHandler(
-            _harness.Tokens, _harness.Services.GetRequiredService<TokenClientTelemetry>(), TokenManagerHarness.Client, "billing:write")
+            _harness.Tokens, _harness.Services.GetRequiredService<TokenClientTelemetry>(), TokenManagerHarness.Client, "billing:write",
+            allowHttp: true)
         {
             InnerHandler = _api,
         };
@@ -106,6 +107,24 @@ public sealed class TokenHandlerTests : IAsyncLifetime
 
         Assert.Equal(["token-1", "token-2"], _api.TokensSeen);
         Assert.Equal("grant_type=client_credentials&scope=billing%3Aread", _harness.Endpoint.LastBody);
+    }
+
+    [Fact]
+    public async Task Token_is_never_sent_to_a_plain_http_address_unless_http_is_allowed()
+    {
+        using var strict = new HttpClient(new ClientCredentialsTokenHandler(
+            _harness.Tokens, _harness.Services.GetRequiredService<TokenClientTelemetry>(), TokenManagerHarness.Client, "billing:write")
+        {
+            InnerHandler = _api,
+        });
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => strict.GetAsync("http://billing.test/invoices/1", Ct));
+        Assert.Contains("https is required", error.Message);
+        Assert.Empty(_api.TokensSeen);
+        Assert.Equal(0, _harness.Endpoint.RequestCount);
+
+        using var response = await strict.GetAsync("https://billing.test/invoices/1", Ct);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
     private sealed class FakeApi : HttpMessageHandler

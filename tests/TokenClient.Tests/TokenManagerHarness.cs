@@ -28,6 +28,7 @@ public sealed class TokenManagerHarness : IAsyncDisposable
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(configuration);
         services.AddSingleton<TimeProvider>(Time);
+        services.AddSingleton<Microsoft.Extensions.Hosting.IHostEnvironment>(new DevelopmentEnvironment());
         services.AddLogging();
         services.AddMetrics();
         services.AddTokenClient(Client);

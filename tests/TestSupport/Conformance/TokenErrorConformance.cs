@@ -119,7 +119,6 @@ public abstract class TokenErrorConformance(IIdentityProvider idp) : IDisposable
 
     [Theory]
     [InlineData("billing-api")]
-    [InlineData("payments-api")]
     public async Task Client_without_service_account_is_401_unauthorized_client(string clientId)
     {
         var result = await _http.TokenAsync(clientId);

@@ -45,7 +45,7 @@ public abstract class TokenExchangeConformance(IIdentityProvider idp) : IDisposa
         Assert.Equal("Bearer", exchanged.GetPayloadValue<string>("typ"));
         Assert.Equal("service-account-checkout-service", exchanged.GetPayloadValue<string>("preferred_username"));
         Assert.Equal(idp.Issuer, exchanged.Issuer);
-        Assert.Matches(idp.Dialect.JwtIdPattern, exchanged.Id);
+        Assert.Matches(IdpDialect.TokenExchangeJwtIdPattern, exchanged.Id);
 
         // The requester's lifespan from now: the subject's expiry does not cap it.
         var lifetime = exchanged.GetPayloadValue<long>("exp") - exchanged.GetPayloadValue<long>("iat");
@@ -154,7 +154,7 @@ public abstract class TokenExchangeConformance(IIdentityProvider idp) : IDisposa
         var result = await _http.PostAsync("token", OAuthHttp.Form(("grant_type", GrantType)), "payments-api", ClientAuth.Basic, secret: "wrong");
 
         Assert.Equal(HttpStatusCode.Unauthorized, result.Status);
-        Assert.Equal(idp.Dialect.WrongSecretError, result.Error);
+        Assert.Equal("unauthorized_client", result.Error);
     }
 
     [Theory]
