@@ -9,6 +9,9 @@ var secrets = new ClientSecrets(builder);
 // JWTs validated locally (default) or introspection at the IdP (settings TokenValidation, LightweightAccessTokens).
 var validation = TokenValidationSettings.From(builder.Configuration);
 
+// Payments' token for Billing: its own client credentials (default) or its caller's token exchanged (setting BillingAuthorization).
+var billingAuthorization = builder.Configuration.GetBillingAuthorization();
+
 // Keycloak or EmbeddedIdp (setting IdentityProvider); either way pinned to one issuer, the URL the services use.
 var idp = builder.AddIdentityProvider("idp", secrets, validation);
 
@@ -18,7 +21,7 @@ var billing = builder.AddProject<Projects.Billing_Api>("billing-api")
 
 var payments = builder.AddProject<Projects.Payments_Api>("payments-api")
     .WithResourceServer(idp, validation, secrets.PaymentsApi)
-    .WithTokenClient("billing", idp, secrets.PaymentsService)
+    .WithBillingAuthorization(billingAuthorization, idp, secrets)
     // No WaitFor(billing): Payments copes with Billing being down (its outbox retries), so both start once the IdP is ready.
     .WithReference(billing)
     .WithHttpHealthCheck("/health");

@@ -28,9 +28,12 @@ internal static class IdentityProviderExtensions
 {
     private const string SettingKey = "IdentityProvider";
 
-    // Keycloak's URL on the host is fixed so KC_HOSTNAME (and with it `iss`) can name it.
+    // The port `dotnet run` gives Keycloak; under the testing builder Aspire picks another (DcpPublisher:RandomizePorts),
+    // which is why KC_HOSTNAME is derived from the allocated endpoint instead of naming this one.
     private const int KeycloakPort = 8080;
-    private const string KeycloakUrl = "http://localhost:8080";
+
+    // Keycloak is a development IdP here: its ports are published on loopback only, never on every interface.
+    private const string Loopback = "127.0.0.1";
 
     /// <summary>
     /// Adds the IdP as resource <paramref name="name"/>: Keycloak or EmbeddedIdp, both serving realm <c>m2m</c> from
@@ -58,7 +61,7 @@ internal static class IdentityProviderExtensions
 
     /// <summary>The realm's issuer, <c>{idp}/realms/m2m</c>, as the services on this host reach it.</summary>
     public static ReferenceExpression GetIssuer(this IResourceBuilder<IResourceWithEndpoints> idp) =>
-        ReferenceExpression.Create($"{idp.GetEndpoint("http")}/realms/m2m");
+        ReferenceExpression.Create($"{idp.GetEndpoint("http", KnownNetworkIdentifiers.LocalhostNetwork)}/realms/m2m");
 
     private static (IdentityProvider Choice, string Reason) Choose(IConfiguration configuration)
     {
@@ -134,15 +137,19 @@ internal static class IdentityProviderExtensions
             "keycloak-admin-password", new GenerateParameterDefault { MinLength = 24 }, secret: true, persist: true);
 
         // Session lifetime (the default): a fresh container per run re-imports the realm with this run's secrets.
-        return builder.AddContainer(name, KeycloakImage.Repository, KeycloakImage.Tag)
+        var keycloak = builder.AddContainer(name, KeycloakImage.Repository, KeycloakImage.Tag)
             .WithArgs("start-dev", "--import-realm")
             .WithBindMount("../keycloak-realm", "/opt/keycloak/data/import", isReadOnly: true)
             .WithHttpEndpoint(port: KeycloakPort, targetPort: 8080, name: "http")
             .WithHttpEndpoint(targetPort: 9000, name: "management")
+            .WithEndpoint("http", endpoint => endpoint.TargetHost = Loopback)
+            .WithEndpoint("management", endpoint => endpoint.TargetHost = Loopback)
             .WithEnvironment("KC_BOOTSTRAP_ADMIN_USERNAME", adminUsername)
             .WithEnvironment("KC_BOOTSTRAP_ADMIN_PASSWORD", adminPassword)
-            .WithEnvironment("KC_HOSTNAME", KeycloakUrl)
             .WithEnvironment("KC_HEALTH_ENABLED", "true")
             .WithHttpHealthCheck("/health/ready", endpointName: "management");
+
+        // iss = KC_HOSTNAME + /realms/m2m: the very endpoint the services are given (GetIssuer), as the host sees it.
+        return keycloak.WithEnvironment("KC_HOSTNAME", keycloak.GetEndpoint("http", KnownNetworkIdentifiers.LocalhostNetwork));
     }
 }

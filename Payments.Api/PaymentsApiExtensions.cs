@@ -15,7 +15,7 @@ public static class PaymentsApiExtensions
         builder.AddSqliteDatabase<PaymentsDbContext>(ConnectionStringName, DefaultConnectionString);
         builder.AddApiDefaults();
 
-        builder.Services.AddBillingClient();
+        builder.Services.AddBillingClient(builder.Configuration, builder.Environment.IsDevelopment());
         builder.Services.AddOptions<InvoiceDeliveryOptions>()
             .BindConfiguration(InvoiceDeliveryOptions.SectionName)
             .ValidateDataAnnotations()

@@ -44,6 +44,9 @@ public static class ResourceServerExtensions
         else
         {
             services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
+            // JwtBearer's options, post-configuration and backchannel, our handler: see BearerTokenAuthenticationHandler.
+            services.Configure<AuthenticationOptions>(options =>
+                options.SchemeMap[JwtBearerDefaults.AuthenticationScheme].HandlerType = typeof(BearerTokenAuthenticationHandler));
             services.AddSingleton<IConfigureOptions<JwtBearerOptions>, JwtBearerConfiguration>();
             // Registered after AddJwtBearer's own, so it runs once the backchannel exists.
             services.AddSingleton<IPostConfigureOptions<JwtBearerOptions>, SigningKeySourceConfiguration>();

@@ -31,7 +31,14 @@ internal sealed partial class ResourceServerTokenHandler : TokenHandler
         MaximumTokenSizeInBytes = _maxTokenSize;
     }
 
-    public override async Task<TokenValidationResult> ValidateTokenAsync(string token, TokenValidationParameters validationParameters)
+    public override Task<TokenValidationResult> ValidateTokenAsync(string token, TokenValidationParameters validationParameters) =>
+        ValidateTokenAsync(token, validationParameters, cloneOnMiss: false);
+
+    /// <summary>
+    /// With <paramref name="cloneOnMiss"/>, <paramref name="validationParameters"/> may be shared by all requests: a cache hit
+    /// reads it only, and a full validation gets its own copy (the library writes to the parameters it is given).
+    /// </summary>
+    public async Task<TokenValidationResult> ValidateTokenAsync(string token, TokenValidationParameters validationParameters, bool cloneOnMiss)
     {
         if (token.Length > _maxTokenSize)
         {
@@ -62,7 +69,7 @@ internal sealed partial class ResourceServerTokenHandler : TokenHandler
         TokenValidationResult result;
         try
         {
-            result = await _inner.ValidateTokenAsync(token, validationParameters);
+            result = await _inner.ValidateTokenAsync(token, cloneOnMiss ? validationParameters.Clone() : validationParameters);
         }
         catch (Exception exception) when (exception is ArgumentException or FormatException or SecurityTokenException)
         {

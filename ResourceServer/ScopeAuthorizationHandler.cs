@@ -8,8 +8,17 @@ internal sealed class ScopeAuthorizationHandler : AuthorizationHandler<ScopeRequ
     protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, ScopeRequirement requirement)
     {
         // More than one scope claim means an array-valued claim slipped through: grant nothing rather than guess.
-        var claims = context.User.FindAll(Scopes.ClaimType).Take(2).ToList();
-        if (context.User.Identity?.IsAuthenticated == true && claims.Count == 1 && Scopes.Contains(claims[0].Value, requirement.Scope))
+        string? scope = null;
+        var count = 0;
+        foreach (var claim in context.User.Claims)
+        {
+            if (claim.Type == Scopes.ClaimType && ++count == 1)
+            {
+                scope = claim.Value;
+            }
+        }
+
+        if (context.User.Identity?.IsAuthenticated == true && count == 1 && Scopes.Contains(scope!, requirement.Scope))
         {
             context.Succeed(requirement);
         }

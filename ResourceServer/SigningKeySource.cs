@@ -26,6 +26,7 @@ internal sealed partial class SigningKeySource : BaseConfigurationManager, IConf
     private long _refreshDueTicks;
     private long _unknownKeyRefreshTicks = long.MinValue;
     private long _version;
+    private volatile bool _unknownKeyRequested;
 
     public SigningKeySource(string metadataAddress, HttpClient backchannel, bool requireHttps, TimeProvider time,
         TimeSpan refreshInterval, TimeSpan unknownKeyInterval, ILogger logger)
@@ -66,13 +67,22 @@ internal sealed partial class SigningKeySource : BaseConfigurationManager, IConf
         if (last == long.MinValue || now - last >= _unknownKeyInterval.Ticks)
         {
             Volatile.Write(ref _unknownKeyRefreshTicks, now);
+            _unknownKeyRequested = true;
             Volatile.Write(ref _refreshDueTicks, now);
         }
     }
 
     private async Task<KeySet> RefreshAsync(CancellationToken cancellationToken)
     {
-        await _gate.WaitAsync(cancellationToken);
+        // While one request reads the keys, the others go on with the current ones (still within their bound); only a
+        // request without usable keys, or one that named an unknown kid, waits for the read.
+        var current = _current;
+        var usable = current is not null && _time.GetUtcNow() - current.FetchedAt < 2 * _refreshInterval && !_unknownKeyRequested;
+        if (!await _gate.WaitAsync(usable ? 0 : Timeout.Infinite, cancellationToken))
+        {
+            return current!;
+        }
+
         try
         {
             var now = _time.GetUtcNow();
@@ -83,6 +93,7 @@ internal sealed partial class SigningKeySource : BaseConfigurationManager, IConf
 
             try
             {
+                _unknownKeyRequested = false;
                 var configuration = await OpenIdConnectConfigurationRetriever.GetAsync(MetadataAddress, _retriever, cancellationToken);
                 Volatile.Write(ref _refreshDueTicks, (now + _refreshInterval).UtcTicks);
                 return Apply(configuration, now);
@@ -90,10 +101,10 @@ internal sealed partial class SigningKeySource : BaseConfigurationManager, IConf
             catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
                 Volatile.Write(ref _refreshDueTicks, (now + (RetryDelay < _refreshInterval ? RetryDelay : _refreshInterval)).UtcTicks);
-                if (_current is { } current && now - current.FetchedAt < 2 * _refreshInterval)
+                if (_current is { } kept && now - kept.FetchedAt < 2 * _refreshInterval)
                 {
-                    LogRefreshFailed(_logger, current.FetchedAt, exception.GetType().Name);
-                    return current;
+                    LogRefreshFailed(_logger, kept.FetchedAt, exception.GetType().Name);
+                    return kept;
                 }
 
                 if (_current is not null)

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
@@ -18,8 +19,18 @@ internal sealed class ValidatedTokenCache(int capacity, TimeSpan duration, TimeP
 
     public static string KeyOf(string token)
     {
-        var bytes = Encoding.UTF8.GetBytes(token);
-        return Convert.ToBase64String(SHA256.HashData(bytes));
+        // Hashed from a stack (or pooled) buffer: a cache hit allocates only the 44-character key.
+        var maxBytes = Encoding.UTF8.GetMaxByteCount(token.Length);
+        byte[]? rented = null;
+        var bytes = maxBytes <= 4096 ? stackalloc byte[maxBytes] : (rented = ArrayPool<byte>.Shared.Rent(maxBytes));
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(bytes[..Encoding.UTF8.GetBytes(token, bytes)], hash);
+        if (rented is not null)
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+
+        return Convert.ToBase64String(hash);
     }
 
     /// <summary>A hit only for an entry made under key set <paramref name="keySetVersion"/> and not yet expired.</summary>

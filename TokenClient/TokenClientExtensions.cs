@@ -48,7 +48,9 @@ public static class TokenClientExtensions
             name,
             scope,
             audience,
-            whenMissing));
+            whenMissing,
+            allowHttp: !services.GetRequiredService<IOptionsMonitor<TokenClientOptions>>().Get(name)
+                .HttpsRequired(services.GetService<IHostEnvironment>()?.IsDevelopment() ?? false)));
     }
 
     /// <summary>Registers client <paramref name="name"/> from <c>TokenClient:{name}</c>, for code that asks <see cref="ClientCredentialsTokenManager"/> directly.</summary>

@@ -9,7 +9,7 @@ namespace TokenClient;
 /// token is exchanged (RFC 8693) for one narrowed to this call's scope and audience. The caller's token itself goes
 /// only to the IdP, never to the downstream API. Without a caller token the request is refused, or, when so configured
 /// (<see cref="SubjectTokenMissing.UseClientCredentials"/>), carries the same client's own client-credentials token.
-/// Never sent without a token.
+/// Never sent without a token, and never to an <c>http://</c> address unless <paramref name="allowHttp"/> (Development only).
 /// </summary>
 public sealed class TokenExchangeHandler(
     TokenExchangeManager exchanges,
@@ -19,10 +19,19 @@ public sealed class TokenExchangeHandler(
     string clientName,
     string? defaultScope,
     string? audience,
-    SubjectTokenMissing whenMissing) : DelegatingHandler
+    SubjectTokenMissing whenMissing,
+    bool allowHttp = false) : DelegatingHandler
 {
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
+        if (request.RequestUri is not { Scheme: "https" } && !allowHttp)
+        {
+            // The exchanged token acts for the caller: in clear, anyone on the path could replay it (RFC 6750 §5.3).
+            throw new InvalidOperationException(
+                $"Token client '{clientName}' refuses to send its token to {request.RequestUri?.GetLeftPart(UriPartial.Authority)}: "
+                + "https is required (http is allowed only in Development).");
+        }
+
         var scope = request.Options.TryGetValue(TokenRequestExtensions.ScopeOption, out var requested) ? requested : defaultScope;
         var subject = incoming.Current;
         if (subject is null)

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Measures what authentication costs, side by side in one run, and writes
 # bench/results/YYYY-MM-DD-<commit>.md and bench/results/latest.md. See bench/README.md.
-#   bench/run.sh                      everything, about 6 minutes on 2 cores
+#   bench/run.sh                      everything, about 8 minutes on 2 cores
 #   DURATION=5 ROUNDS=1 bench/run.sh  a quicker, noisier pass (SKIP_BUILD=1 SKIP_VALIDATION=1: quicker still, for work on the script)
 # Exits non-zero only when a run itself fails (a service does not start, a request errors), never for a missed target.
 set -euo pipefail
@@ -346,7 +346,57 @@ sleep "$(awk -v last="$(jq .lastRequestAt <<<"$PROXY1")" -v r="$REFRESH_AFTER" -
 WAVE2=$(dotnet "$BENCH_DLL" burst "http://127.0.0.1:$PAYMENTS_M3" "$CHECKOUT_TOKEN" "$PAYMENT_ID" $BURST_GETS $BURST_POSTS)
 COUNTS2=$(curl -fsS "http://127.0.0.1:$PROXY_PORT/counts" | jq -c .)
 log "  rollover:   $WAVE2 token requests: $COUNTS2"
-stop payments-m3; stop token-proxy
+stop payments-m3
+
+# --- measurement 7: the payment path with token exchange against client credentials ------------------
+# Two Payments.Api, tokens through the counting proxy, the same Billing: one with its own client-credentials token
+# (Billing__Authorization=ClientCredentials, the default), one exchanging each caller's token as payments-api (TokenExchange).
+log "measurement 7: POST /payments with token exchange against client credentials"
+M7_CC=$((BASE_PORT + 23)) M7_EXCHANGE=$((BASE_PORT + 24))
+PROXY_TOKEN_ENDPOINT="http://127.0.0.1:$PROXY_PORT/realms/m2m/protocol/openid-connect/token"
+M7_SETTINGS=("${PAYMENTS_SETTINGS[@]}" TokenClient__billing__Authority= TokenClient__billing__TokenEndpoint="$PROXY_TOKEN_ENDPOINT"
+  TokenClient__billing-exchange__Authority= TokenClient__billing-exchange__TokenEndpoint="$PROXY_TOKEN_ENDPOINT"
+  TokenClient__billing-exchange__ClientId=payments-api TokenClient__billing-exchange__ClientSecret="${SECRET[payments-api]}"
+  TokenClient__billing-exchange__RequireHttps=false services__billing-api__http__0="http://127.0.0.1:$BILLING_AUTH")
+start_m7() {  # start_m7 cc|exchange: that Payments, freshly started (cold token caches)
+  local port=$M7_CC mode=ClientCredentials
+  [ "$1" = exchange ] && port=$M7_EXCHANGE mode=TokenExchange
+  serve "m7-$1" Payments.Api "$port" auth-on "${M7_SETTINGS[@]}" Billing__Authorization=$mode \
+    "ConnectionStrings__payments-db=Data Source=$WORK/payments-m7-$1.db"
+  wait_ready "m7-$1" "http://127.0.0.1:$port/health"
+}
+start_m7 cc; start_m7 exchange
+
+# 7a: throughput and CPU (Payments + Billing + IdP) with one caller token, so the exchange is cached as a client-credentials token is.
+export LOAD_METHOD=POST LOAD_BODY=$PAYMENT_BODY LOAD_UNIQUE_KEY=1
+m7_run() {  # m7_run cc|exchange
+  local port=$M7_CC; [ "$1" = exchange ] && port=$M7_EXCHANGE
+  load "m7-$1" "${PID[m7-$1]}" "${PID[billing-auth]}" "${PID[idp]}" -- "${M5_WRK[@]}" -H "Authorization: Bearer $CHECKOUT_TOKEN" \
+    "http://127.0.0.1:$port/payments"
+}
+warm_up m7 "http://127.0.0.1:$M7_CC/payments" -H 'Content-Type: application/json' -H "Authorization: Bearer $CHECKOUT_TOKEN" \
+  "http://127.0.0.1:$M7_EXCHANGE/payments" -H 'Content-Type: application/json' -H "Authorization: Bearer $CHECKOUT_TOKEN"
+rounds m7_run cc exchange
+unset LOAD_METHOD LOAD_BODY LOAD_UNIQUE_KEY
+
+# 7b: IdP requests per 1,000 payments from 1, 10 and 100 distinct callers (distinct checkout-service tokens, round robin),
+# each mode freshly restarted per count so every cache starts cold.
+M7_PAYMENTS=${M7_PAYMENTS:-1000}
+declare -A M7_IDP=() M7_CALLS=()
+for callers in 1 10 100; do
+  : >"$WORK/callers-$callers.txt"
+  for i in $(seq "$callers"); do token checkout-service payments:write >>"$WORK/callers-$callers.txt"; done
+  for mode in cc exchange; do
+    stop "m7-$mode"; start_m7 "$mode"
+    port=$M7_CC; [ "$mode" = exchange ] && port=$M7_EXCHANGE
+    curl -fsS -X POST "http://127.0.0.1:$PROXY_PORT/counts/reset"
+    M7_CALLS[$mode-$callers]=$(dotnet "$BENCH_DLL" callers "http://127.0.0.1:$port" "$WORK/callers-$callers.txt" "$M7_PAYMENTS" "$POST_CONNECTIONS")
+    M7_IDP[$mode-$callers]=$(curl -fsS "http://127.0.0.1:$PROXY_PORT/counts" | jq -c .)
+    log "  $mode, $callers caller(s): ${M7_CALLS[$mode-$callers]} IdP: ${M7_IDP[$mode-$callers]}"
+  done
+done
+stop m7-cc; stop m7-exchange
+stop token-proxy
 
 # --- report --------------------------------------------------------------------------------------
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -365,6 +415,9 @@ M5_CPU_RATIO=$(ratio "$(median_cpu payments-noauth)" "$(median_cpu payments-auth
 IDP_RPS=$(field idp rps) IDP_CPU=$(median_cpu idp)
 M6_RATIO=$(ratio "$(field m6-introspect rps)" "$(field m6-jwt rps)") M6_NOCACHE_RATIO=$(ratio "$(field m6-introspect-nocache rps)" "$(field m6-jwt rps)")
 M6_CPU_RATIO=$(ratio "$(median_cpu m6-jwt)" "$(median_cpu m6-introspect)")
+M7_RATIO=$(ratio "$(field m7-exchange rps)" "$(field m7-cc rps)") M7_CPU_RATIO=$(ratio "$(median_cpu m7-cc)" "$(median_cpu m7-exchange)")
+# idp_requests MODE CALLERS: all token-endpoint requests that run caused, per 1,000 payments.
+idp_requests() { jq -r --argjson n "$M7_PAYMENTS" '[.scopeSets[]] | add // 0 | . * 1000 / $n | floor' <<<"${M7_IDP[$1-$2]}"; }
 M6_NOCACHE_CPU_RATIO=$(ratio "$(median_cpu m6-jwt)" "$(median_cpu m6-introspect-nocache)")
 IDP_PER_CORE=$(awk -v c="$IDP_CPU" 'BEGIN { printf "%.0f", 1e6 / c }')
 CORES=$(nproc)
@@ -412,6 +465,7 @@ cpu_delta() {
   echo "| 4 | EmbeddedIdp client-credentials tokens | **$(printf '%.0f' "$IDP_RPS")/s** on $CORES cores shared with wrk; $(awk -v c="$IDP_CPU" 'BEGIN { printf "%.2f", c / 1000 }') ms CPU/token, so $IDP_PER_CORE/s per core and $((IDP_PER_CORE * CORES))/s if the IdP had all $CORES cores | ≥ 1,000/s | $(meets "$IDP_RPS" 1000) |"
   echo "| 5 | \`POST /payments\` end to end, with auth ÷ auth switched off | **${M5_CPU_RATIO}×** by CPU per request (best runs' requests/s: ${M5_RATIO}×) | ≥ 0.8× | $(meets "$M5_CPU_RATIO" 0.8) |"
   echo "| 6 | Billing \`GET /invoices/{id}\` validated by introspection ÷ as a JWT (CPU of Billing + IdP) | cache on: **${M6_CPU_RATIO}×** by CPU per request (requests/s: ${M6_RATIO}×); cache off: **${M6_NOCACHE_CPU_RATIO}×** (${M6_NOCACHE_RATIO}×) | — | |"
+  echo "| 7 | \`POST /payments\` with token exchange ÷ client credentials (CPU of Payments + Billing + IdP); IdP requests per 1,000 payments from 1 / 10 / 100 callers | **${M7_CPU_RATIO}×** by CPU per request (requests/s: ${M7_RATIO}×); client credentials: $(idp_requests cc 1) / $(idp_requests cc 10) / $(idp_requests cc 100), exchange: $(idp_requests exchange 1) / $(idp_requests exchange 10) / $(idp_requests exchange 100) | — | |"
   echo
   echo "Ratios 2 and 5 are judged on CPU time per request (median of the runs), which is what the service itself spends;"
   echo "requests/s of the best runs are shown beside them but swing with whatever else runs on the machine."
@@ -509,6 +563,28 @@ cpu_delta() {
   echo "CPU per request against JWT, cache on: $(cpu_delta m6-introspect m6-jwt); cache off: $(cpu_delta m6-introspect-nocache m6-jwt)."
   echo
   echo "\`wrk $(shown "${M2_WRK[@]}") --latency -s bench/wrk/load.lua -H 'Authorization: Bearer \$TOKEN' http://127.0.0.1:PORT$M2_PATH\`"
+  echo
+  echo "## 7. Token exchange against client credentials: \`POST /payments\`"
+  echo
+  echo "Two Payments.Api on the same Billing, their tokens through the counting proxy: *client credentials* (\`Billing__Authorization=ClientCredentials\`,"
+  echo "its own payments-service token) and *token exchange* (\`Billing__Authorization=TokenExchange\`: the caller's token exchanged by payments-api for a"
+  echo "billing:write token, cached per caller token). 7a: one caller token, so both caches hit; CPU = Payments + Billing + IdP per request, median of the runs."
+  echo
+  echo "| variant | requests/s | p50 ms | p99 ms | CPU µs/request (Payments + Billing + IdP) |"
+  echo "|---|---|---|---|---|"
+  row m7-cc "client credentials"
+  row m7-exchange "token exchange"
+  echo
+  echo "Exchange ÷ client credentials, from median CPU per request: **${M7_CPU_RATIO}×**; from the best runs' requests/s: ${M7_RATIO}×."
+  echo
+  echo "7b: $M7_PAYMENTS \`POST /payments\` ($POST_CONNECTIONS at a time, \`M2MDemo.Benchmarks callers\`) from 1, 10 and 100 distinct callers (distinct"
+  echo "checkout-service tokens, round robin); each Payments freshly started per count (cold caches). IdP requests per 1,000 payments, and what they were:"
+  echo
+  echo "| callers | client credentials: IdP requests / 1,000 | token exchange: IdP requests / 1,000 | calls (client credentials; exchange) |"
+  echo "|---|---|---|---|"
+  for callers in 1 10 100; do
+    echo "| $callers | $(idp_requests cc $callers) ($(scope_sets "${M7_IDP[cc-$callers]}")) | $(idp_requests exchange $callers) ($(scope_sets "${M7_IDP[exchange-$callers]}")) | $(wave_summary "${M7_CALLS[cc-$callers]}"); $(wave_summary "${M7_CALLS[exchange-$callers]}") |"
+  done
   echo
   echo "## All load runs"
   echo

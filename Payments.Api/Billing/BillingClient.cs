@@ -11,8 +11,11 @@ namespace Payments.Api.Billing;
 /// </summary>
 public sealed class BillingClient(HttpClient http)
 {
-    /// <summary>Service discovery resolves this to Billing's address: https when it has one, else http.</summary>
-    public static readonly Uri ServiceAddress = new("https+http://billing-api");
+    /// <summary>Billing's address outside Development: service discovery resolves https endpoints only.</summary>
+    public static readonly Uri ServiceAddress = new("https://billing-api");
+
+    /// <summary>In Development, https when Billing has it, else http (the AppHost's plain-http setup).</summary>
+    public static readonly Uri DevelopmentServiceAddress = new("https+http://billing-api");
 
     /// <summary>
     /// Creates the invoice of a payment. The payment id is the Idempotency-Key, so sending it again (a retry, the

@@ -1,24 +1,64 @@
 using ApiDefaults;
 using Microsoft.Extensions.Http.Resilience;
 using Polly;
+using TokenClient;
 
 namespace Payments.Api.Billing;
 
 public static class BillingClientExtensions
 {
-    /// <summary>The typed Billing client: service discovery, a token of client <c>billing</c>, retries only of what is safe to send twice.</summary>
-    public static IServiceCollection AddBillingClient(this IServiceCollection services)
+    public const string AuthorizationSetting = "Billing:Authorization";
+
+    /// <summary>Token client of <see cref="BillingAuthorization.ClientCredentials"/> (client payments-service).</summary>
+    public const string ClientCredentialsTokenClient = "billing";
+
+    /// <summary>Token client of <see cref="BillingAuthorization.TokenExchange"/> (client payments-api, the exchange requester).</summary>
+    public const string TokenExchangeTokenClient = "billing-exchange";
+
+    /// <summary>The audience an exchanged token is narrowed to: it is good for Billing and nothing else.</summary>
+    public const string BillingAudience = "billing-api";
+
+    /// <summary>
+    /// The typed Billing client: service discovery, a token per <c>Billing:Authorization</c> (client credentials or the
+    /// caller's token exchanged), retries only of what is safe to send twice. Outside Development Billing is reached over
+    /// https only; the token handler refuses http there as well.
+    /// </summary>
+    public static IServiceCollection AddBillingClient(this IServiceCollection services, IConfiguration configuration, bool isDevelopment)
     {
+        var authorization = ReadAuthorization(configuration);
         // Replaces the default handler from ServiceDefaults: that one retries every method, POST included.
         // RemoveAllResilienceHandlers is marked experimental; it is the supported way to replace a default handler.
-        var billing = services.AddHttpClient<BillingClient>(http => http.BaseAddress = BillingClient.ServiceAddress);
+        var address = isDevelopment ? BillingClient.DevelopmentServiceAddress : BillingClient.ServiceAddress;
+        var billing = services.AddHttpClient<BillingClient>(http => http.BaseAddress = address);
 #pragma warning disable EXTEXP0001
         billing.RemoveAllResilienceHandlers();
 #pragma warning restore EXTEXP0001
         billing.AddStandardResilienceHandler(ConfigureResilience);
         // Inside the resilience handler, so every attempt carries a current token.
-        billing.AddTokenClient("billing", BillingScopes.Read);
+        if (authorization == BillingAuthorization.TokenExchange)
+        {
+            billing.AddTokenExchange(TokenExchangeTokenClient, BillingScopes.Read, BillingAudience, SubjectTokenMissing.UseClientCredentials);
+        }
+        else
+        {
+            billing.AddTokenClient(ClientCredentialsTokenClient, BillingScopes.Read);
+        }
+
         return services;
+    }
+
+    /// <summary>A wrong value stops startup with a message naming the key, never a silent fallback to the other mode.</summary>
+    private static BillingAuthorization ReadAuthorization(IConfiguration configuration)
+    {
+        var setting = configuration[AuthorizationSetting];
+        if (string.IsNullOrWhiteSpace(setting))
+        {
+            return BillingAuthorization.ClientCredentials;
+        }
+
+        return Enum.TryParse<BillingAuthorization>(setting, ignoreCase: true, out var value) && Enum.IsDefined(value)
+            ? value
+            : throw new InvalidOperationException($"{AuthorizationSetting} is '{setting}'; expected ClientCredentials or TokenExchange.");
     }
 
     private static void ConfigureResilience(HttpStandardResilienceOptions options)

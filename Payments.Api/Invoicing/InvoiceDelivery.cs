@@ -25,7 +25,9 @@ public sealed partial class InvoiceDelivery(
         try
         {
             invoice = await billing.CreateInvoiceAsync(
-                new CreateInvoiceRequest(payment.Id.ToString(), payment.Amount, payment.Currency, payment.Description), cancellationToken);
+                // The caller who asked is stored with the payment (same transaction as the outbox entry), so a retry names it too.
+                new CreateInvoiceRequest(payment.Id.ToString(), payment.Amount, payment.Currency, payment.Description, payment.ClientId),
+                cancellationToken);
             payment.Status = PaymentStatus.Invoiced;
             payment.InvoiceId = invoice.Id;
             db.InvoiceOutbox.Remove(entry);

@@ -10,7 +10,7 @@ namespace M2MDemo.Benchmarks;
 /// <summary>
 /// Measurement 3: sits between Payments.Api and EmbeddedIdp as Payments' token endpoint, forwards every request
 /// unchanged and counts them per requested scope set, and separately those the caller gave up on before the answer
-/// (a client-side timeout, then a retry). <c>GET /counts</c> reads the counts and when the last request arrived
+/// (a client-side timeout, then a retry). Token exchanges are counted apart, as "SCOPES (exchange)". <c>GET /counts</c> reads the counts and when the last request arrived
 /// (Unix milliseconds: the script times the token rollover from it), <c>POST /counts/reset</c> clears the counts.
 /// </summary>
 internal static class CountingTokenProxy
@@ -46,6 +46,12 @@ internal static class CountingTokenProxy
             var form = QueryHelpers.ParseQuery(System.Text.Encoding.UTF8.GetString(body.ToArray()));
             var scopes = form.TryGetValue("scope", out var scope) ? scope.ToString().Split(' ', StringSplitOptions.RemoveEmptyEntries) : [];
             var scopeSet = scopes.Length == 0 ? "(default scopes)" : string.Join(' ', scopes.Order(StringComparer.Ordinal));
+            // Measurement 7 tells token exchanges (RFC 8693) from client-credentials requests.
+            if (form.TryGetValue("grant_type", out var grant) && grant == "urn:ietf:params:oauth:grant-type:token-exchange")
+            {
+                scopeSet += " (exchange)";
+            }
+
             counts.AddOrUpdate(scopeSet, 1, (_, n) => n + 1);
             Interlocked.Exchange(ref lastRequestAt, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
 

@@ -18,6 +18,18 @@ public sealed class AppHostCollection : ICollectionFixture<AppHostFixture>
     public const string Name = "AppHost";
 }
 
+/// <summary>The AppHost with <c>BillingAuthorization=TokenExchange</c>: Payments exchanges its caller's token for Billing's.</summary>
+[CollectionDefinition(Name)]
+public sealed class TokenExchangeAppHostCollection : ICollectionFixture<TokenExchangeAppHostFixture>
+{
+    public const string Name = "AppHost (token exchange)";
+}
+
+public sealed class TokenExchangeAppHostFixture : AppHostFixture
+{
+    protected override IEnumerable<string> Settings => ["BillingAuthorization=TokenExchange"];
+}
+
 /// <summary>
 /// The whole AppHost in Embedded mode, started once for the test run: real EmbeddedIdp, Billing.Api and Payments.Api
 /// processes on loopback ports, with secrets generated here and every service exporting its traces to <see cref="Traces"/>.
@@ -46,7 +58,7 @@ public class AppHostFixture : IAsyncLifetime
 
     public string SecretOf(string clientId) => _secrets[clientId];
 
-    /// <summary>AppHost settings beyond the defaults, e.g. another token-validation mode.</summary>
+    /// <summary>AppHost settings beyond the defaults (Payments with client credentials, JWT validation).</summary>
     protected virtual IEnumerable<string> Settings => [];
 
     public async ValueTask InitializeAsync()
@@ -70,8 +82,8 @@ public class AppHostFixture : IAsyncLifetime
         string[] args =
         [
             "IdentityProvider=Embedded",
-            .. _secrets.Select(secret => $"Parameters:{secret.Key}-secret={secret.Value}"),
             .. Settings,
+            .. _secrets.Select(secret => $"Parameters:{secret.Key}-secret={secret.Value}"),
         ];
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>(args, timeout.Token);
         // The services' console output is forwarded as logs; warnings and errors are enough in a test run.

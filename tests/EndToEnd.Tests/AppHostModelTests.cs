@@ -34,7 +34,9 @@ public sealed class AppHostModelTests
         Assert.Equal(9000, endpoints["management"].TargetPort);
         Assert.NotEmpty(idp.Annotations.OfType<HealthCheckAnnotation>());
 
-        Assert.Equal("http://localhost:8080", environment["KC_HOSTNAME"]);
+        // iss is the allocated endpoint itself (a randomized port included), published on loopback only.
+        Assert.Equal("{idp.bindings.http.url}", environment["KC_HOSTNAME"]);
+        Assert.All(endpoints.Values, endpoint => Assert.Equal("127.0.0.1", endpoint.TargetHost));
         Assert.Equal("true", environment["KC_HEALTH_ENABLED"]);
         Assert.Equal("{keycloak-admin-username.value}", environment["KC_BOOTSTRAP_ADMIN_USERNAME"]);
         Assert.Equal("{keycloak-admin-password.value}", environment["KC_BOOTSTRAP_ADMIN_PASSWORD"]);

@@ -2,19 +2,21 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using Docker.DotNet.Models;
 using DotNet.Testcontainers.Builders;
+using DotNet.Testcontainers.Configurations;
 using DotNet.Testcontainers.Containers;
 using TestSupport;
 
 namespace Keycloak.Tests;
 
 /// <summary>
-/// A real Keycloak in a container with the m2m realm imported from keycloak-realm/, random client secrets, and its
-/// issuer pinned to the URL the tests use. Without a container engine it starts nothing and reports <see cref="SkipReason"/>.
+/// A real Keycloak in a container with the m2m realm imported from keycloak-realm/, random client secrets, ports mapped
+/// by the engine (on loopback for a local engine), and its issuer pinned to the address Testcontainers reports. Without a container engine it starts nothing and reports <see cref="SkipReason"/>.
 /// </summary>
 public sealed class KeycloakFixture : IIdentityProvider, IAsyncLifetime
 {
@@ -134,19 +136,15 @@ public sealed class KeycloakFixture : IIdentityProvider, IAsyncLifetime
             throw new FileNotFoundException("The realm export was not copied next to the tests.", realmFile);
         }
 
-        // The issuer must be known before Keycloak starts (KC_HOSTNAME), so the host port is chosen here, not by the engine.
-        var hostPort = FreeTcpPort();
-        _baseAddress = new Uri($"http://{await PublishedHostAsync()}:{hostPort}/");
-
+        // Both ports are mapped by the engine; the address is read back from Testcontainers once the container runs.
         _container = new ContainerBuilder(Image)
             .WithCommand("start-dev", "--import-realm")
-            .WithPortBinding(hostPort, HttpPort)
+            .WithPortBinding(HttpPort, assignRandomHostPort: true)
             .WithPortBinding(ManagementPort, assignRandomHostPort: true)
+            .WithCreateParameterModifier(parameters => PublishOn(parameters, BindAddress(TestcontainersSettings.OS.DockerEndpointAuthConfig?.Endpoint)))
             .WithEnvironment("KC_BOOTSTRAP_ADMIN_USERNAME", AdminUsername)
             .WithEnvironment("KC_BOOTSTRAP_ADMIN_PASSWORD", _adminPassword)
             .WithEnvironment("KC_HEALTH_ENABLED", "true")
-            // Pins iss to the URL every caller uses, whatever Host header reaches Keycloak (dev mode would echo it).
-            .WithEnvironment("KC_HOSTNAME", BaseAddress.ToString().TrimEnd('/'))
             // The realm file's ${PAYMENTS_SERVICE_SECRET}-style placeholders are resolved from these by --import-realm.
             .WithEnvironment(_secrets.ToDictionary(pair => SecretVariableOf(pair.Key), pair => pair.Value))
             .WithEnvironment(Environment.ToDictionary(pair => pair.Key, pair => pair.Value))
@@ -164,10 +162,63 @@ public sealed class KeycloakFixture : IIdentityProvider, IAsyncLifetime
         {
             using var timeout = new CancellationTokenSource(StartupTimeout);
             await _container.StartAsync(timeout.Token);
+
+            // The host and port the engine actually published (a remote DOCKER_HOST, a TESTCONTAINERS_HOST_OVERRIDE, a
+            // container-in-container run), known only now.
+            _baseAddress = BaseAddressOf(_container.Hostname, _container.GetMappedPublicPort(HttpPort));
+            await PinIssuerAsync(timeout.Token);
         }
         catch (Exception exception)
         {
             throw new InvalidOperationException($"Keycloak ({Image}) did not become ready. Its log:\n{await LogTailAsync()}", exception);
+        }
+    }
+
+    /// <summary>http://{host}:{port}/ of the published HTTP port.</summary>
+    public static Uri BaseAddressOf(string host, int port) => new UriBuilder(Uri.UriSchemeHttp, host, port).Uri;
+
+    /// <summary>
+    /// Where to publish ports: loopback when the engine runs on this machine (a development realm over plain HTTP stays
+    /// on it), every interface for a remote engine, whose loopback this machine cannot reach.
+    /// </summary>
+    public static string BindAddress(Uri? engine) =>
+        engine is null || engine.Scheme is "unix" or "npipe" || (engine.IsLoopback && engine.Scheme is "tcp" or "http" or "https") ? "127.0.0.1" : "";
+
+    /// <summary>
+    /// The realm's <c>frontendUrl</c> attribute, which Keycloak's hostname provider puts in <c>iss</c> and discovery whatever
+    /// Host header a caller sends (HostnameV2Provider.getRealmFrontUriBuilder): the address the tests use.
+    /// </summary>
+    public static JsonObject WithFrontendUrl(JsonObject realm, Uri baseAddress)
+    {
+        if (realm["attributes"] is not JsonObject attributes)
+        {
+            realm["attributes"] = attributes = [];
+        }
+
+        attributes["frontendUrl"] = baseAddress.ToString().TrimEnd('/');
+        return realm;
+    }
+
+    private static void PublishOn(CreateContainerParameters parameters, string address)
+    {
+        foreach (var binding in parameters.HostConfig?.PortBindings?.Values.SelectMany(bindings => bindings) ?? [])
+        {
+            binding.HostIP = address;
+        }
+    }
+
+    /// <summary>The issuer can only be named after start (the port is the engine's choice), so it is set on the realm through the admin API.</summary>
+    private async Task PinIssuerAsync(CancellationToken cancellationToken)
+    {
+        using var admin = new HttpClient { BaseAddress = new Uri(BaseAddress, "admin/realms/"), Timeout = _http.Timeout };
+        admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await AdminTokenAsync(cancellationToken));
+
+        var realm = await admin.GetFromJsonAsync<JsonObject>(Realm, cancellationToken)
+            ?? throw new InvalidOperationException($"Keycloak has no realm '{Realm}'.");
+        using var response = await admin.PutAsJsonAsync(Realm, WithFrontendUrl(realm, BaseAddress), cancellationToken);
+        if (response.StatusCode != HttpStatusCode.NoContent)
+        {
+            throw new InvalidOperationException($"Setting the realm's frontendUrl failed: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(cancellationToken)}");
         }
     }
 
@@ -207,20 +258,6 @@ public sealed class KeycloakFixture : IIdentityProvider, IAsyncLifetime
     }
 
     private static string NewSecret() => Convert.ToHexString(RandomNumberGenerator.GetBytes(32));
-
-    private static int FreeTcpPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    /// <summary>The host where the engine publishes ports (loopback, a remote engine's host, or TESTCONTAINERS_HOST_OVERRIDE).</summary>
-    private static async Task<string> PublishedHostAsync()
-    {
-        await using var probe = new ContainerBuilder(Image).Build();
-        return probe.Hostname;
-    }
 
     private async Task<string> LogTailAsync()
     {

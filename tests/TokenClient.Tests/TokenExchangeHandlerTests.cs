@@ -26,7 +26,8 @@ public sealed class TokenExchangeHandlerTests : IAsyncLifetime
             TokenManagerHarness.Client,
             "billing:read",
             "billing-api",
-            whenMissing) { InnerHandler = _api })
+            whenMissing,
+            allowHttp: true) { InnerHandler = _api })
         { BaseAddress = new Uri("http://billing.test/") };
 
     private void ServingRequestWith(string? authorization)
@@ -78,6 +79,22 @@ public sealed class TokenExchangeHandlerTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(["token-1"], _api.TokensSeen);
         Assert.Contains("grant_type=client_credentials", _harness.Endpoint.LastBody, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Exchanged_token_is_never_sent_over_plain_http_outside_development()
+    {
+        ServingRequestWith("Bearer caller-token");
+        using var client = new HttpClient(new TokenExchangeHandler(
+            _harness.Services.GetRequiredService<TokenExchangeManager>(), _harness.Tokens, new IncomingAccessToken(_accessor),
+            _harness.Services.GetRequiredService<TokenClientTelemetry>(), TokenManagerHarness.Client, "billing:read", "billing-api",
+            SubjectTokenMissing.Refuse) { InnerHandler = _api })
+        { BaseAddress = new Uri("http://billing.test/") };
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => client.GetAsync("invoices/1", Ct));
+
+        Assert.Empty(_api.TokensSeen);
+        Assert.Equal(0, _harness.Endpoint.RequestCount);
     }
 
     [Fact]

@@ -48,7 +48,8 @@ public sealed class RequestedByTests(BillingApiFixture fixture)
         var exchanged = exchange.Json.GetProperty("access_token").GetString()!;
 
         var invoice = await CreateAsync(exchanged, requestedBy: "checkout-service");
-        var read = await fixture.Idp.GetAccessTokenAsync("payments-service", ct: Ct);
+        // The invoice belongs to the acting client, payments-api: its own token reads it back.
+        var read = await fixture.Idp.GetAccessTokenAsync("payments-api", "billing:read", Ct);
         using var response = await fixture.SendAsync(Requests.Get($"/invoices/{invoice.Id}", read));
 
         Assert.Equal(("checkout-service", "payments-api"), (invoice.RequestedBy, invoice.ActedBy));

@@ -1,3 +1,4 @@
+using Payments.Api.Billing;
 using TestSupport;
 
 namespace Payments.Api.Tests.Infrastructure;
@@ -25,6 +26,9 @@ public sealed class IdpAndBillingFixture : IAsyncLifetime
 
     /// <summary>A new Payments.Api with a cold token cache and an empty database.</summary>
     public PaymentsHost StartPayments(string? clientSecret = null) => new(Idp, Billing.BaseAddress, clientSecret);
+
+    /// <summary>A fresh Payments.Api getting its Billing token the given way.</summary>
+    public PaymentsHost StartPayments(BillingAuthorization authorization) => new(Idp, Billing.BaseAddress) { BillingAuthorization = authorization };
 
     /// <summary>One Payments.Api and a caller for tests that neither count tokens nor stop anything.</summary>
     public Task<(PaymentsHost Host, HttpClient Caller)> SharedPaymentsAsync() => _shared.Value;

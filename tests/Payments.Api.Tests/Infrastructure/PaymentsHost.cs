@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Data.Sqlite;
+using Payments.Api.Billing;
 using TestSupport;
 
 namespace Payments.Api.Tests.Infrastructure;
@@ -14,6 +15,9 @@ public sealed class PaymentsHost(IIdentityProvider idp, Uri billingAddress, stri
     : WebApplicationFactory<EntryPoint>
 {
     private readonly string _dataDirectory = Directory.CreateTempSubdirectory("payments-tests-").FullName;
+
+    /// <summary>How Payments gets its Billing token (<c>Billing:Authorization</c>): client credentials or the caller's token exchanged.</summary>
+    public BillingAuthorization BillingAuthorization { get; init; } = BillingAuthorization.ClientCredentials;
 
     /// <summary>An HttpClient for Payments with a checkout-service token that may read and write payments.</summary>
     public async Task<HttpClient> CreateCallerAsync(string scope = "payments:write payments:read")
@@ -32,6 +36,10 @@ public sealed class PaymentsHost(IIdentityProvider idp, Uri billingAddress, stri
         builder.UseSetting("TokenClient:billing:Authority", idp.Issuer);
         builder.UseSetting("TokenClient:billing:ClientId", "payments-service");
         builder.UseSetting("TokenClient:billing:ClientSecret", clientSecret ?? idp.SecretOf("payments-service"));
+        builder.UseSetting("Billing:Authorization", BillingAuthorization.ToString());
+        builder.UseSetting("TokenClient:billing-exchange:Authority", idp.Issuer);
+        builder.UseSetting("TokenClient:billing-exchange:ClientId", "payments-api");
+        builder.UseSetting("TokenClient:billing-exchange:ClientSecret", idp.SecretOf("payments-api"));
         // How service discovery finds "https+http://billing-api" outside Aspire.
         builder.UseSetting("services:billing-api:http:0", billingAddress.ToString().TrimEnd('/'));
         builder.UseSetting("ConnectionStrings:payments-db", $"Data Source={Path.Combine(_dataDirectory, "payments.db")}");

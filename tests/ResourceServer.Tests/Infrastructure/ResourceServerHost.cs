@@ -53,6 +53,7 @@ public sealed class ResourceServerHost : IAsyncDisposable
             ["ResourceServer:Audience"] = Audience,
             // JwtBearer's own messages too, so the "never logs the token" test covers them.
             ["Logging:LogLevel:Microsoft.AspNetCore.Authentication"] = "Debug",
+            ["Logging:LogLevel:ResourceServer"] = "Debug",
         });
         if (settings is not null)
         {
