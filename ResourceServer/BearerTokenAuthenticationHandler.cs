@@ -28,8 +28,11 @@ internal sealed class BearerTokenAuthenticationHandler(IOptionsMonitor<JwtBearer
             return AuthenticateResult.NoResult();
         }
 
-        var token = authorization[Prefix.Length..].Trim();
-        if (token.Length == 0)
+        // The token's place in the header, so a cache hit needs no copy of it.
+        var value = authorization.AsSpan(Prefix.Length);
+        var start = Prefix.Length + (value.Length - value.TrimStart().Length);
+        var length = value.Trim().Length;
+        if (length == 0)
         {
             return AuthenticateResult.NoResult();
         }
@@ -40,6 +43,15 @@ internal sealed class BearerTokenAuthenticationHandler(IOptionsMonitor<JwtBearer
         {
             parameters.ConfigurationManager = manager;
         }
+
+        if (Options.TokenHandlers[0] is ResourceServerTokenHandler cacheHolder && !Options.SaveToken
+            && await cacheHolder.KeySetVersionAsync(parameters) is { } version
+            && cacheHolder.TryGetCached(authorization.AsSpan(start, length), version, out var cached))
+        {
+            return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(cached.ClaimsIdentity), Scheme.Name));
+        }
+
+        var token = authorization.Substring(start, length);
 
         TokenValidationResult result;
         try

@@ -32,7 +32,8 @@ internal static class IntrospectionResponse
             return Reject("The audience is invalid");
         }
 
-        if (!answer.TryGetProperty("exp", out var exp) || !exp.TryGetInt64(out var expSeconds))
+        // TryGetInt64 throws on a non-number: check the kind first, so a malformed answer is a rejection, not an outage.
+        if (!answer.TryGetProperty("exp", out var exp) || exp.ValueKind != JsonValueKind.Number || !exp.TryGetInt64(out var expSeconds))
         {
             return Reject("The token has no expiration");
         }
@@ -43,7 +44,7 @@ internal static class IntrospectionResponse
             return Reject("The token is expired");
         }
 
-        if (answer.TryGetProperty("nbf", out var nbf) && nbf.TryGetInt64(out var nbfSeconds)
+        if (answer.TryGetProperty("nbf", out var nbf) && nbf.ValueKind == JsonValueKind.Number && nbf.TryGetInt64(out var nbfSeconds)
             && now + settings.ClockSkew < DateTimeOffset.FromUnixTimeSeconds(nbfSeconds))
         {
             return Reject("The token is not valid yet");

@@ -34,6 +34,9 @@ internal sealed class JwtBearerConfiguration(
         options.Authority = resourceServer.Authority!.OriginalString;
         options.RequireHttpsMetadata = resourceServer.RequireHttpsMetadata ?? !environment.IsDevelopment();
         options.MapInboundClaims = false;
+        // Nothing reads the token back from the authentication properties (a token exchange reads the header itself);
+        // not saving it lets a cache hit skip copying the token out of the header.
+        options.SaveToken = false;
 
         var cache = resourceServer.TokenCacheSize > 0 ? services.GetRequiredService<ValidatedTokenCache>() : null;
         options.TokenHandlers.Clear();

@@ -101,6 +101,36 @@ internal sealed partial class ResourceServerTokenHandler : TokenHandler
         return result;
     }
 
+    /// <summary>The version of the key set in use (read again first when due); null when the issuer's keys cannot be read.</summary>
+    public async ValueTask<long?> KeySetVersionAsync(TokenValidationParameters validationParameters)
+    {
+        if (validationParameters.ConfigurationManager is not SigningKeySource source)
+        {
+            return 0;
+        }
+
+        try
+        {
+            return (await source.GetKeySetAsync(CancellationToken.None)).Version;
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>A cache hit for exactly these characters under key set <paramref name="keySetVersion"/>, without copying the token.</summary>
+    public bool TryGetCached(ReadOnlySpan<char> token, long keySetVersion, out TokenValidationResult result)
+    {
+        if (_cache is not null && token.Length <= _maxTokenSize)
+        {
+            return _cache.TryGet(ValidatedTokenCache.KeyOf(token), keySetVersion, out result);
+        }
+
+        result = null!;
+        return false;
+    }
+
     private TokenRejectedException? CheckBeyondTheLibrary(JsonWebToken jwt, KeySet? keys)
     {
         // RFC 7515 §4.1.11: a recipient must reject a token whose critical extensions it does not understand; we understand none.

@@ -17,7 +17,9 @@ internal sealed class ValidatedTokenCache(int capacity, TimeSpan duration, TimeP
 {
     private readonly MemoryCache _entries = new(new MemoryCacheOptions { SizeLimit = capacity });
 
-    public static string KeyOf(string token)
+    public static string KeyOf(string token) => KeyOf(token.AsSpan());
+
+    public static string KeyOf(ReadOnlySpan<char> token)
     {
         // Hashed from a stack (or pooled) buffer: a cache hit allocates only the 44-character key.
         var maxBytes = Encoding.UTF8.GetMaxByteCount(token.Length);

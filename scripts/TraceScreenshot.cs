@@ -1,4 +1,6 @@
 #:package Microsoft.Playwright
+// Playwright serializes its protocol with reflection, which the file-based default (native AOT) turns off.
+#:property PublishAot=false
 // Screenshots a trace in the Aspire dashboard once its spans arrived: TraceScreenshot.cs <trace-detail-url> <png> <chromium>.
 using Microsoft.Playwright;
 
