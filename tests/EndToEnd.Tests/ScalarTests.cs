@@ -32,7 +32,7 @@ public sealed class ScalarTests(AppHostFixture appHost)
         await page.GetByText("Access Token").First.WaitForAsync();
 
         // Test Request on GET /invoices, with a paymentId in the query (the sidebar link scrolls it into view; Scalar renders sections lazily).
-        await page.GetByText("Lists the invoices of a payment.").First.ClickAsync();
+        await page.GetByText("Lists the invoices of a payment").First.ClickAsync();
         await page.Locator("button.show-api-client-button[method=get]").First.ClickAsync();
         var dialog = page.GetByRole(AriaRole.Dialog);
         await dialog.Locator("xpath=//*[@aria-label=' Key' and normalize-space()='paymentId']/ancestor::*[.//*[@aria-label=' Value']][1]//*[@aria-label=' Value']").ClickAsync();
